@@ -1,0 +1,253 @@
+"""Read a scenario file, validate it, and turn every problem into a ScenarioError."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sim.scenario.errors import Loc, ScenarioError, dotted, line_of
+from sim.scenario.schema import Scenario
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a TOML scenario file.
+
+    Raises :class:`ScenarioError` naming the file, field path and line for any
+    problem: a missing file, a TOML syntax error, a wrong type or value, an
+    unknown key (with a "did you mean"), or inconsistent settings.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(
+            "cannot read the scenario file",
+            path=path,
+            expected="an existing TOML file",
+            found="no such file" if not path.exists() else "not a regular file",
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError("cannot read the scenario file", path=path, found=str(exc)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        hint = None
+        if line is not None:
+            bad = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
+            if re.search(r"=\s*\d{1,2}:\d{2}", bad):
+                hint = 'clock times are quoted strings in TOML, e.g. "06:30"'
+        raise ScenarioError(
+            f"TOML syntax error: {message}",
+            path=path,
+            line=line,
+            expected=hint,
+            found=text.splitlines()[line - 1].strip()
+            if line and line <= len(text.splitlines())
+            else None,
+        ) from None
+    return from_dict(data, path=path, text=text)
+
+
+def from_dict(
+    data: Mapping[str, Any], *, path: str | Path | None = None, text: str | None = None
+) -> Scenario:
+    """Validate a scenario given as a mapping (as read from TOML)."""
+    try:
+        scenario = Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        problems = [_from_pydantic(err, path, text) for err in exc.errors()]
+        raise _combine(problems) from None
+    problems = [
+        ScenarioError(
+            msg, path=path, field=dotted(loc), line=line_of(text, loc), expected=exp, found=fnd
+        )
+        for loc, msg, exp, fnd in consistency_problems(scenario)
+    ]
+    if problems:
+        raise _combine(problems)
+    base = Path(path).resolve().parent if path is not None else Path.cwd()
+    scenario._base_dir = base
+    scenario._source = str(path) if path is not None else None
+    scenario._text = text
+    return scenario
+
+
+def _combine(problems: list[ScenarioError]) -> ScenarioError:
+    if len(problems) == 1:
+        return problems[0]
+    first = problems[0]
+    return ScenarioError(
+        first.message,
+        path=first.path,
+        field=first.field,
+        line=first.line,
+        expected=first.expected,
+        found=first.found,
+        problems=problems,
+    )
+
+
+def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | None]]:
+    """Cross-field checks that single fields cannot express: (loc, message, expected, found)."""
+    out: list[tuple[Loc, str, str | None, str | None]] = []
+    if s.warmup_days >= s.days:
+        out.append(
+            (
+                ("warmup_days",),
+                "warm-up must be shorter than the run",
+                f"fewer than days = {s.days}",
+                str(s.warmup_days),
+            )
+        )
+    names = [c.name for c in s.carriers]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            out.append(
+                (("carriers", i, "name"), "carrier names must be unique", "a new name", repr(name))
+            )
+    total = sum(c.share for c in s.carriers)
+    if abs(total - 1.0) > 0.01:
+        out.append((("carriers",), "carrier shares must add up to 1", "1.0", f"{total:.3f}"))
+    known = sorted(s.vehicle_types)
+    refs: list[tuple[Loc, str]] = [(("hub", "trunk_vehicle"), s.hub.trunk_vehicle)]
+    refs += [(("carriers", i, "vehicle"), c.vehicle) for i, c in enumerate(s.carriers)]
+    refs.append((("integrated", "vehicle"), s.integrated.vehicle))
+    for loc, name in refs:
+        if name not in s.vehicle_types:
+            out.append(
+                (
+                    loc,
+                    f"unknown vehicle type{_did_you_mean(name, known)}",
+                    f"one of {known}",
+                    repr(name),
+                )
+            )
+    for i, name in enumerate(s.integrated.pooled or []):
+        if name not in names:
+            out.append(
+                (
+                    ("integrated", "pooled", i),
+                    f"unknown carrier{_did_you_mean(name, names)}",
+                    f"one of {names}",
+                    repr(name),
+                )
+            )
+    if s.mode == "integrated" and s.integrated.vans_per_town == 0:
+        out.append(
+            (
+                ("integrated", "vans_per_town"),
+                "the integrated fleet is empty",
+                "at least 1 van per town",
+                "0",
+            )
+        )
+    if s.mode == "separate" and all(c.vans_per_town == 0 for c in s.carriers):
+        out.append(
+            (
+                ("carriers",),
+                "every carrier's fleet is empty",
+                "vans_per_town >= 1 for at least one carrier",
+                "0 for all",
+            )
+        )
+    if s.self_pickup.delay_hours_max < s.self_pickup.delay_hours_min:
+        out.append(
+            (
+                ("self_pickup", "delay_hours_max"),
+                "maximum delay below the minimum",
+                f">= {s.self_pickup.delay_hours_min}",
+                str(s.self_pickup.delay_hours_max),
+            )
+        )
+    return out
+
+
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _from_pydantic(
+    err: Mapping[str, Any], path: str | Path | None, text: str | None
+) -> ScenarioError:
+    loc: Loc = tuple(
+        p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+    )
+    kind = err["type"]
+    found = err.get("input")
+    line = line_of(text, loc)
+    if kind == "extra_forbidden":
+        options = _field_names_at(loc[:-1])
+        return ScenarioError(
+            f"unknown key {loc[-1]!r}{_did_you_mean(str(loc[-1]), options)}",
+            path=path,
+            field=dotted(loc),
+            line=line,
+            expected=f"one of {options}" if options else None,
+        )
+    if kind == "missing":
+        return ScenarioError("required field is missing", path=path, field=dotted(loc), line=line)
+    message = str(err["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+        expected = message.split(", found ")[0]
+        return ScenarioError(
+            "invalid value",
+            path=path,
+            field=dotted(loc),
+            line=line,
+            expected=expected,
+            found=_show(found),
+        )
+    return ScenarioError(
+        "invalid value",
+        path=path,
+        field=dotted(loc),
+        line=line,
+        expected=message.replace("Input should be ", ""),
+        found=_show(found),
+    )
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _field_names_at(loc: Loc) -> list[str]:
+    """Field names of the model found by walking ``loc`` down from Scenario."""
+    model: Any = Scenario
+    for part in loc:
+        model = _strip(model)
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            if not isinstance(part, str) or part not in model.model_fields:
+                return []
+            model = model.model_fields[part].annotation
+        else:
+            args = typing.get_args(model)
+            if not args:
+                return []
+            model = args[-1]
+    model = _strip(model)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _strip(annotation: Any) -> Any:
+    """Unwrap ``X | None`` to ``X``."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if type(None) in typing.get_args(annotation) and len(args) == 1:
+        return args[0]
+    return annotation

@@ -1,0 +1,282 @@
+"""The scenario schema: every field a planner can set, with units and defaults.
+
+A scenario is a TOML file validated against these pydantic models. Unknown
+keys are errors (``extra="forbid"``), so a typo never silently falls back to a
+default. Clock times are quoted ``"HH:MM"`` strings in the file and minutes
+after midnight here; dates of the year are ``"MM-DD"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_clock(value: object) -> float:
+    """``"06:30"`` -> 390.0 minutes after midnight."""
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError(f'a clock time as a quoted "HH:MM" string, found {value!r}')
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
+    if not match:
+        raise ValueError(f'a clock time "HH:MM", found {value!r}')
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours > 23 or minutes > 59:
+        raise ValueError(f'a clock time between "00:00" and "23:59", found {value!r}')
+    return float(hours * 60 + minutes)
+
+
+def parse_month_day(value: object) -> str:
+    """Check a ``"MM-DD"`` date of the year (29 February allowed)."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{2}-\d{2}", value):
+        raise ValueError(f'a date of the year "MM-DD", found {value!r}')
+    month, day = int(value[:2]), int(value[3:])
+    try:
+        dt.date(2024, month, day)
+    except ValueError:
+        raise ValueError(f'a real date of the year "MM-DD", found {value!r}') from None
+    return value
+
+
+def format_clock(minutes: float) -> str:
+    """390.0 -> ``"06:30"`` (the inverse of :func:`parse_clock`)."""
+    whole = int(round(minutes))
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+ClockTime = Annotated[float, BeforeValidator(parse_clock), PlainSerializer(format_clock)]
+MonthDay = Annotated[str, BeforeValidator(parse_month_day)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ALL_WEEK: list[str] = list(WEEKDAYS)
+
+
+class Section(BaseModel):
+    """A scenario table: unknown keys are errors, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class NetworkSpec(Section):
+    """Where the village graph comes from: the built-in generator or files."""
+
+    source: Literal["generated", "graphml", "csv"] = "generated"
+    seed: int = Field(7, ge=0, description="generator seed; fixed so replications share one county")
+    n_villages: int = Field(90, ge=2, le=5000)
+    area_km2: float = Field(1064.0, gt=0)
+    path: str | None = Field(None, description="GraphML file (source = graphml)")
+    nodes_csv: str | None = None
+    edges_csv: str | None = None
+
+    @model_validator(mode="after")
+    def _files_given(self) -> NetworkSpec:
+        if self.source == "graphml" and not self.path:
+            raise ValueError('source = "graphml" needs path = "FILE.graphml"')
+        if self.source == "csv" and not (self.nodes_csv and self.edges_csv):
+            raise ValueError('source = "csv" needs nodes_csv and edges_csv')
+        return self
+
+
+class VehicleType(Section):
+    """A kind of vehicle: capacity in three dimensions, speed, cost and emissions."""
+
+    capacity_parcels: int = Field(gt=0)
+    capacity_kg: float = Field(gt=0)
+    capacity_m3: float = Field(gt=0)
+    speed_factor: float = Field(1.0, gt=0, le=2, description="multiplies road speeds")
+    cost_per_km: float = Field(ge=0, description="yuan per km")
+    cost_per_hour: float = Field(0.0, ge=0, description="yuan per hour on the road")
+    cost_per_day: float = Field(0.0, ge=0, description="yuan per vehicle per day it is used")
+    co2_kg_per_km: float = Field(ge=0)
+
+
+def _default_vehicle_types() -> dict[str, VehicleType]:
+    return {
+        "micro_van": VehicleType(
+            capacity_parcels=250,
+            capacity_kg=700,
+            capacity_m3=2.5,
+            speed_factor=0.85,
+            cost_per_km=1.2,
+            cost_per_hour=0.0,
+            cost_per_day=250.0,
+            co2_kg_per_km=0.2,
+        ),
+        "light_truck": VehicleType(
+            capacity_parcels=3000,
+            capacity_kg=4000,
+            capacity_m3=18.0,
+            speed_factor=0.9,
+            cost_per_km=2.5,
+            cost_per_hour=0.0,
+            cost_per_day=300.0,
+            co2_kg_per_km=0.45,
+        ),
+    }
+
+
+class ParcelDemand(Section):
+    """Inbound (last-kilometre) parcels: volume, weekly pattern, promotion peaks, weights."""
+
+    per_1000_residents_per_day: float = Field(20.0, ge=0)
+    weekday_factors: list[float] = Field(
+        default_factory=lambda: [1.10, 1.05, 1.00, 1.00, 1.00, 0.95, 0.90],
+        min_length=7,
+        max_length=7,
+    )
+    promotion_dates: list[MonthDay] = Field(
+        default_factory=lambda: ["06-18", "11-11", "11-12", "12-12"]
+    )
+    promotion_factor: float = Field(1.8, ge=1.0)
+    weight_median_kg: float = Field(1.0, gt=0)
+    weight_sigma: float = Field(
+        0.8, ge=0, description="log-normal shape; 0 = every parcel weighs the median"
+    )
+    weight_max_kg: float = Field(30.0, gt=0)
+    m3_per_kg: float = Field(0.004, gt=0)
+    fixed_per_village: dict[str, int] | None = Field(
+        None, description="node id -> parcels per carrier per day; replaces the random draw"
+    )
+
+    @field_validator("weekday_factors")
+    @classmethod
+    def _non_negative(cls, value: list[float]) -> list[float]:
+        if any(v < 0 for v in value):
+            raise ValueError(f"seven factors >= 0, found {value}")
+        return value
+
+
+class Carrier(Section):
+    """A parcel company (the postal service or an express brand)."""
+
+    name: str = Field(min_length=1)
+    kind: Literal["postal", "express"] = "express"
+    share: float = Field(gt=0, le=1, description="share of the county's inbound parcels")
+    linehaul_arrival: ClockTime = Field(
+        360.0, description='trunk arrival at the county hub, "HH:MM"'
+    )
+    in_village_min_parcels_per_day: float = Field(
+        0.0,
+        ge=0,
+        description="separate mode: serve a village in-village only above this expected volume",
+    )
+    van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
+    vans_per_town: int = Field(1, ge=0)
+    vehicle: str = "micro_van"
+
+
+def _default_carriers() -> list[Carrier]:
+    postal = Carrier(
+        name="postal", kind="postal", share=0.20, linehaul_arrival="05:30", vans_per_town=1
+    )
+    express = [
+        Carrier(name=f"express_{letter}", share=share, in_village_min_parcels_per_day=8.0)
+        for letter, share in zip("abcde", (0.30, 0.20, 0.15, 0.10, 0.05), strict=True)
+    ]
+    return [postal, *express]
+
+
+class Hub(Section):
+    """The county hub: line-haul arrives, parcels are sorted, trunks leave for the towns."""
+
+    node: str | None = Field(None, description="node id; default the graph's county_hub")
+    sort_min: float = Field(45.0, ge=0)
+    trunk_departure: ClockTime = 450.0
+    trunk_vehicle: str = "light_truck"
+
+
+class Stations(Section):
+    """Town stations (separate mode: each carrier's own town outlet at the same place)."""
+
+    sort_min: float = Field(30.0, ge=0)
+    dispatch_times: list[ClockTime] = Field(default_factory=lambda: [540.0], min_length=1)
+
+
+class Operations(Section):
+    """How vans work: shift, time at a stop, and how routes are planned."""
+
+    shift_hours: float = Field(9.0, gt=0, le=24)
+    stop_service_min: float = Field(5.0, ge=0)
+    handling_sec_per_parcel: float = Field(15.0, ge=0)
+    routing_policy: Literal["daily", "fixed"] = "daily"
+
+
+class Integrated(Section):
+    """The pooled operation used when mode = "integrated"."""
+
+    pooled: list[str] | None = Field(None, description="carrier names pooled; default all")
+    vans_per_town: int = Field(2, ge=0)
+    vehicle: str = "micro_van"
+    van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
+
+
+class SelfPickup(Section):
+    """Villagers fetching parcels that were left at a township outlet."""
+
+    delay_hours_min: float = Field(24.0, ge=0)
+    delay_hours_max: float = Field(48.0, ge=0)
+    parcels_per_trip: float = Field(1.5, ge=1.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SelfPickup:
+        if self.delay_hours_max < self.delay_hours_min:
+            raise ValueError(
+                f"delay_hours_max >= delay_hours_min, found {self.delay_hours_max} < {self.delay_hours_min}"
+            )
+        return self
+
+
+class KpiSettings(Section):
+    """Thresholds in the KPI definitions (DESIGN.md)."""
+
+    sla_hours: float = Field(48.0, gt=0)
+    min_service_days: float = Field(5.0, ge=0, le=7)
+    in_village_share: float = Field(0.95, ge=0, le=1)
+
+
+class Scenario(Section):
+    """One county, one policy, one horizon: everything a run needs besides its seed."""
+
+    name: str = "scenario"
+    description: str = ""
+    mode: Literal["separate", "integrated"] = "integrated"
+    days: int = Field(28, ge=1, le=3660)
+    warmup_days: int = Field(2, ge=0)
+    replications: int = Field(1, ge=1, le=10000)
+    seed: int = Field(1, ge=0)
+    start_date: dt.date = dt.date(2026, 1, 5)
+    network: NetworkSpec = Field(default_factory=NetworkSpec)
+    vehicle_types: dict[str, VehicleType] = Field(default_factory=_default_vehicle_types)
+    parcels: ParcelDemand = Field(default_factory=ParcelDemand)
+    carriers: list[Carrier] = Field(default_factory=_default_carriers, min_length=1)
+    hub: Hub = Field(default_factory=Hub)
+    stations: Stations = Field(default_factory=Stations)
+    operations: Operations = Field(default_factory=Operations)
+    integrated: Integrated = Field(default_factory=Integrated)
+    self_pickup: SelfPickup = Field(default_factory=SelfPickup)
+    kpi: KpiSettings = Field(default_factory=KpiSettings)
+
+    # Where the file came from: relative paths in it are resolved against _base_dir.
+    _base_dir: object = None
+    _source: str | None = None
+    _text: str | None = None
+
+    def resolve_path(self, relative: str) -> str:
+        """A path from the scenario, resolved against the scenario file's folder."""
+        from pathlib import Path
+
+        p = Path(relative)
+        if p.is_absolute() or self._base_dir is None:
+            return str(p)
+        return str(Path(str(self._base_dir)) / p)
