@@ -1,0 +1,156 @@
+"""Route timing, objective evaluation and the independent feasibility checker.
+
+`schedule` times one route in a handful of array operations (the simulation calls it
+once per trip to time all hand-overs). `check_solution` is deliberately written as
+plain loops over stops, independently of the solver's vectorised incremental checks,
+so that the tests compare two implementations rather than one with itself.
+"""
+
+from __future__ import annotations
+
+from math import isfinite
+
+import numpy as np
+
+from .problem import EPS, Prepared, RoutingProblem, RoutingSolution
+
+
+def schedule(
+    problem: RoutingProblem, route: np.ndarray, start_min: float | None = None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Arrival and service-start minute at each stop of ``route``, and the return time.
+
+    A vehicle leaves the depot at ``start_min`` (default ``problem.start_min``) and
+    waits when it arrives before a stop's ready time. Uses the max-plus identity
+    ``begin_k = S_k + max_{j<=k}(ready_j - S_j)`` with ``S`` the cumulative
+    service+travel time, so the whole route is timed without a Python loop.
+    """
+    t0 = float(problem.start_min if start_min is None else start_min)
+    r = np.asarray(route, dtype=np.int64)
+    if r.size == 0:
+        return np.zeros(0), np.zeros(0), t0
+    dur = np.asarray(problem.duration_min, dtype=np.float64)
+    n1 = dur.shape[0]
+    svc = np.broadcast_to(np.asarray(problem.service_min, dtype=np.float64), (n1,))
+    nodes = np.concatenate(([0], r))
+    prev = nodes[:-1]
+    w = np.concatenate(([0.0], np.where(prev == 0, 0.0, svc[prev]) + dur[prev, r]))
+    s = np.cumsum(w)
+    ready = np.empty(nodes.size)
+    ready[0] = t0
+    ready[1:] = -np.inf if problem.ready_min is None else np.asarray(problem.ready_min)[r]
+    begin = s + np.maximum.accumulate(ready - s)
+    arrival = begin[:-1] + np.where(prev == 0, 0.0, svc[prev]) + dur[prev, r]
+    last = int(r[-1])
+    back = float(begin[-1] + svc[last] + dur[last, 0])
+    return arrival, begin[1:], back
+
+
+def route_distance(problem: RoutingProblem, route: np.ndarray) -> float:
+    """Kilometres of one route, depot to depot."""
+    r = np.asarray(route, dtype=np.int64)
+    if r.size == 0:
+        return 0.0
+    nodes = np.concatenate(([0], r, [0]))
+    d = np.asarray(problem.distance_km, dtype=np.float64)
+    return float(d[nodes[:-1], nodes[1:]].sum())
+
+
+def evaluate(
+    problem: RoutingProblem, routes: list[np.ndarray], unserved: np.ndarray
+) -> tuple[float, float]:
+    """Total km and objective of a set of routes (exact: includes waiting time)."""
+    km = 0.0
+    minutes = 0.0
+    used = 0
+    for r in routes:
+        if len(r) == 0:
+            continue
+        used += 1
+        km += route_distance(problem, r)
+        if problem.cost_per_min:
+            minutes += schedule(problem, r)[2] - problem.start_min
+    prep_pen = _penalty(problem, unserved)
+    cost = problem.cost_per_km * km + problem.cost_per_min * minutes
+    cost += problem.cost_per_route * used + prep_pen
+    return km, float(cost)
+
+
+def _penalty(problem: RoutingProblem, unserved: np.ndarray) -> float:
+    if problem.unserved_penalty is None:
+        return 0.0
+    u = np.asarray(unserved, dtype=np.int64)
+    pen = np.broadcast_to(np.asarray(problem.unserved_penalty, float), (problem.n_stops + 1,))
+    return float(pen[u].sum())
+
+
+def check_solution(problem: RoutingProblem, solution: RoutingSolution) -> list[str]:
+    """All constraint violations of ``solution`` as readable strings (empty = feasible).
+
+    Checks, with explicit loops: every stop 1..n appears exactly once in the routes or
+    in ``unserved``; at most ``n_vehicles`` non-empty routes; the load on every
+    dimension stays within capacity at departure and after every stop (a vehicle
+    leaves with all its route's deliveries, drops them and loads pickups as it goes);
+    service starts within each stop's window after any waiting; the vehicle returns
+    before the depot closes and within ``max_duration_min``.
+    """
+    prep = Prepared(problem)
+    n = prep.n
+    out: list[str] = []
+    seen = np.zeros(n + 1, dtype=np.int64)
+    routes = [np.asarray(r, dtype=np.int64).reshape(-1) for r in solution.routes]
+    for k, r in enumerate(routes):
+        for v in r.tolist():
+            if v < 1 or v > n:
+                out.append(f"route {k}: node {v} is not a stop (valid 1..{n})")
+            else:
+                seen[v] += 1
+    for v in np.asarray(solution.unserved, dtype=np.int64).reshape(-1).tolist():
+        if v < 1 or v > n:
+            out.append(f"unserved: node {v} is not a stop")
+        else:
+            seen[v] += 1
+    for v in range(1, n + 1):
+        if seen[v] == 0:
+            out.append(f"stop {v} is neither served nor reported unserved")
+        elif seen[v] > 1:
+            out.append(f"stop {v} appears {seen[v]} times")
+    used = sum(1 for r in routes if len(r) > 0)
+    if used > problem.n_vehicles:
+        out.append(f"{used} routes but only {problem.n_vehicles} vehicles")
+    cap = prep.capacity
+    tmax = float(problem.max_duration_min)
+    due0 = float(problem.due_min[0]) if problem.due_min is not None else float("inf")
+    for k, r in enumerate(routes):
+        if len(r) == 0 or np.any((r < 1) | (r > n)):
+            continue
+        load = [float(sum(prep.delivery[v, j] for v in r.tolist())) for j in range(prep.d)]
+        for j in range(prep.d):
+            if load[j] > cap[j] + EPS:
+                out.append(
+                    f"route {k}: departs with load {load[j]:g} > capacity {cap[j]:g} (dim {j})"
+                )
+        t = prep.start
+        prev = 0
+        for v in r.tolist():
+            t += (prep.service[prev] if prev else 0.0) + prep.time[prev, v]
+            if problem.ready_min is not None:
+                t = max(t, float(problem.ready_min[v]))
+            if problem.due_min is not None and t > float(problem.due_min[v]) + EPS:
+                out.append(
+                    f"route {k}: stop {v} starts at {t:.2f} after due {problem.due_min[v]:g}"
+                )
+            for j in range(prep.d):
+                load[j] += prep.pickup[v, j] - prep.delivery[v, j]
+                if load[j] > cap[j] + EPS:
+                    out.append(
+                        f"route {k}: load {load[j]:g} > capacity {cap[j]:g} "
+                        f"after stop {v} (dim {j})"
+                    )
+            prev = v
+        t += prep.service[prev] + prep.time[prev, 0]
+        if isfinite(due0) and t > due0 + EPS:
+            out.append(f"route {k}: returns at {t:.2f} after depot closes at {due0:g}")
+        if isfinite(tmax) and t - prep.start > tmax + EPS:
+            out.append(f"route {k}: duration {t - prep.start:.2f} > max {tmax:g}")
+    return out

@@ -1,0 +1,63 @@
+"""Local search with vectorised move evaluation on routes as Python lists.
+
+Each neighbourhood evaluates all its moves at once as an array of cost deltas
+(built from the arc-cost matrix by fancy indexing), then tests feasibility only for
+improving candidates, best first. Load and time feasibility come from per-route
+summaries (total delivery, peak load, departure time at the end, latest start at the
+beginning), so most rejections are array masks rather than Python work.
+
+Neighbourhoods: intra-route 2-opt, inter-route relocate (one stop to any position in
+any route, including the same one), swap (exchange two stops of different routes),
+and 2-opt* (exchange route tails). Descent applies the best feasible improving move
+of a neighbourhood and repeats until no neighbourhood improves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .problem import EPS, Prepared
+from .routes import feasible
+
+
+def two_opt_route(prep: Prepared, route: list[int]) -> tuple[list[int], float]:
+    """Improve one route by segment reversals until none helps; returns (route, gain)."""
+    gain_total = 0.0
+    if len(route) < 2:
+        return route, 0.0
+    c = prep.arc
+    check = prep.has_tw or prep.has_pickup
+    while True:
+        x = np.asarray([0, *route, 0])
+        a, b = x[:-1], x[1:]
+        e = c[a, b]
+        m = len(e)
+        delta = c[a[:, None], a[None, :]] + c[b[:, None], b[None, :]] - e[:, None] - e[None, :]
+        if not prep.symmetric:
+            fwd = np.concatenate(([0.0], np.cumsum(e)))
+            rev = np.concatenate(([0.0], np.cumsum(c[b, a])))
+            # inner edges e1+1 .. e2-1 change direction
+            inner = (rev[:-1][None, :] - rev[1:][:, None]) - (fwd[:-1][None, :] - fwd[1:][:, None])
+            delta = delta + inner
+        iu = np.triu_indices(m, 2)
+        d = delta[iu]
+        cand = np.nonzero(d < -EPS)[0]
+        if cand.size == 0:
+            break
+        applied = False
+        for k in cand[np.argsort(d[cand], kind="stable")].tolist():
+            e1, e2 = int(iu[0][k]), int(iu[1][k])
+            new = route[:e1] + route[e1:e2][::-1] + route[e2:]
+            if not check or feasible(prep, new):
+                route = new
+                gain_total -= float(d[k])
+                applied = True
+                break
+        if not applied:
+            break
+    return route, gain_total
+
+
+def intra_two_opt(prep: Prepared, routes: list[list[int]]) -> list[list[int]]:
+    """2-opt on every route."""
+    return [two_opt_route(prep, r)[0] for r in routes]

@@ -1,0 +1,103 @@
+"""Per-route feasibility and timing helpers on plain Python lists.
+
+The construction and the fast local search work on a few routes of a few stops; for
+them a short loop over a route is cheaper than any array set-up. These helpers give
+each route's load profile summary and its earliest / latest service-start times,
+which make a merge or a splice checkable in O(1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .problem import EPS, Prepared
+
+
+def forward_times(prep: Prepared, route: list[int]) -> list[float]:
+    """Earliest service start at each stop (waiting when early), depot departure first.
+
+    Returns ``len(route) + 2`` values: departure, each stop, and the return time.
+    """
+    t = prep.start
+    out = [t]
+    prev = 0
+    time = prep.time
+    svc = prep.service
+    ready = prep.ready
+    for v in route:
+        t = t + svc[prev] + time[prev, v]
+        if t < ready[v]:
+            t = ready[v]
+        out.append(t)
+        prev = v
+    out.append(t + svc[prev] + time[prev, 0])
+    return out
+
+
+def latest_starts(prep: Prepared, route: list[int]) -> list[float]:
+    """Latest service start at each position such that the rest of the route is on time.
+
+    Same layout as `forward_times` (depot, stops, depot).
+    """
+    m = len(route)
+    out = [0.0] * (m + 2)
+    nodes = [0, *route, 0]
+    late = prep.due[0]
+    out[m + 1] = late
+    time = prep.time
+    svc = prep.service
+    due = prep.due
+    for k in range(m, -1, -1):
+        v = nodes[k]
+        nxt = nodes[k + 1]
+        late = late - time[v, nxt] - svc[v]
+        if k > 0 and due[v] < late:
+            late = due[v]
+        out[k] = late
+    return out
+
+
+def time_feasible(prep: Prepared, route: list[int]) -> bool:
+    """True when every stop starts within its window and the vehicle returns in time."""
+    if not prep.has_tw:
+        return True
+    t = forward_times(prep, route)
+    due = prep.due
+    for k, v in enumerate(route, start=1):
+        if t[k] > due[v] + EPS:
+            return False
+    return t[-1] <= due[0] + EPS
+
+
+def load_summary(prep: Prepared, route: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(total delivery, total pickup, peak load) of a route, each a ``(d,)`` vector."""
+    if not route:
+        z = np.zeros(prep.d)
+        return z, z.copy(), z.copy()
+    idx = np.asarray(route)
+    dl = prep.delivery[idx]
+    tot_d = dl.sum(axis=0)
+    if not prep.has_pickup:
+        return tot_d, np.zeros(prep.d), tot_d.copy()
+    pk = prep.pickup[idx]
+    prof = tot_d + np.cumsum(pk - dl, axis=0)
+    peak = np.maximum(tot_d, prof.max(axis=0))
+    return tot_d, pk.sum(axis=0), peak
+
+
+def load_feasible(prep: Prepared, route: list[int]) -> bool:
+    """True when the load stays within capacity on every dimension along the route."""
+    return bool(np.all(load_summary(prep, route)[2] <= prep.capacity + EPS))
+
+
+def feasible(prep: Prepared, route: list[int]) -> bool:
+    """Capacity and time feasibility of one route."""
+    return load_feasible(prep, route) and time_feasible(prep, route)
+
+
+def route_arc_cost(prep: Prepared, route: list[int]) -> float:
+    """Search cost of one route (arc costs depot to depot, plus the per-route cost)."""
+    if not route:
+        return 0.0
+    nodes = np.asarray([0, *route, 0])
+    return float(prep.arc[nodes[:-1], nodes[1:]].sum()) + prep.cost_per_route
