@@ -1,0 +1,27 @@
+"""The village graph: the built-in county generator, graph files, travel matrices.
+
+See :mod:`sim.network.contract` for the node and edge attributes every graph carries,
+and :mod:`sim.network.files` for the GraphML and CSV file formats.
+"""
+
+from sim.network.contract import NODE_KINDS, POI_TYPES, ROAD_SPEEDS, NetworkError, validate_graph
+from sim.network.county import generate_county
+from sim.network.files import read_csv, read_graphml, write_csv, write_graphml
+from sim.network.matrices import TravelMatrices, nodes_of_kind, travel_matrices, villages_by_town
+
+__all__ = [
+    "NODE_KINDS",
+    "POI_TYPES",
+    "ROAD_SPEEDS",
+    "NetworkError",
+    "TravelMatrices",
+    "generate_county",
+    "nodes_of_kind",
+    "read_csv",
+    "read_graphml",
+    "travel_matrices",
+    "validate_graph",
+    "villages_by_town",
+    "write_csv",
+    "write_graphml",
+]
