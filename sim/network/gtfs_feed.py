@@ -1,0 +1,493 @@
+"""Reading a GTFS feed for :mod:`sim.network.gtfs`: files, times, calendar, schedule.
+
+Internal to the GTFS importer (its public names are re-exported there): a zip archive or
+directory becomes a :class:`Schedule` of trips with their stop times sorted, blank times
+filled and frequencies parsed; :func:`service_calendar` gives the running days of each
+service. Strings are parsed once per distinct value (numpy ``unique``), so the 37 k stop
+times of a city feed load in about 0.2 s; every error names the file, line and column.
+
+>>> s = load_schedule("sample_gtfs.zip", None)  # doctest: +SKIP
+>>> s.trip_ids[:2], hms(float(s.st_dep[0]))  # doctest: +SKIP
+(['AB1', 'AB2'], '08:00:00')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+#: Mean Earth radius (km) used by the equirectangular projection.
+EARTH_RADIUS_KM = 6371.0088
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_TIME_RE = re.compile(r"(\d{1,3}):([0-5]\d):([0-5]\d)")
+_DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_MAX_LISTED = 12
+
+
+class GtfsError(ValueError):
+    """A GTFS feed (or a request on it) the importer cannot use, said for a planner.
+
+    Names the file (``feed.zip/member.txt``), the line, the column, what was expected and
+    what was found, in the style of the network's other errors.
+
+    >>> str(GtfsError("bad time", file="f.zip/stop_times.txt", line=3,
+    ...               column="departure_time", expected="HH:MM:SS", found="'25:61:00'"))
+    "f.zip/stop_times.txt:3: departure_time: bad time (expected HH:MM:SS; found '25:61:00')"
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+    ) -> None:
+        self.message, self.file, self.line, self.column = message, file, line, column
+        self.expected, self.found = expected, found
+        text = (file or "") + (f":{line}" if line is not None else "")
+        text = (f"{text}: " if text else "") + (f"{column}: " if column else "") + message
+        details = [f"{k} {v}" for k, v in (("expected", expected), ("found", found)) if v]
+        super().__init__(text + (f" ({'; '.join(details)})" if details else ""))
+
+
+def project_lonlat(lon, lat, lon0: float, lat0: float) -> tuple[np.ndarray, np.ndarray]:
+    """Equirectangular projection of degrees to km east/north of (lon0, lat0); vectorised.
+
+    Good to a fraction of a percent over a county (tens of km), which is all the network
+    needs; not for continents or feeds crossing the antimeridian.
+
+    >>> x, y = project_lonlat([119.1, 119.0], [31.6, 31.7], 119.0, 31.6)
+    >>> round(float(x[0]), 2), round(float(y[1]), 2)
+    (9.47, 11.12)
+    """
+    k = np.pi / 180.0 * EARTH_RADIUS_KM
+    x = (np.asarray(lon, dtype=float) - lon0) * k * np.cos(np.radians(lat0))
+    return x, (np.asarray(lat, dtype=float) - lat0) * k
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+class _Table:
+    """One GTFS file as columns of raw strings, with the file line of each row."""
+
+    def __init__(self, where: str, header: list[str], rows: list[list[str]], lines: list[int]):
+        self.where, self.header, self.lines = where, header, lines
+        n = len(header)
+        rows = [r if len(r) == n else (r + [""] * n)[:n] for r in rows]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * n
+        self._cols = dict(zip(header, columns, strict=True))
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def has(self, column: str) -> bool:
+        return column in self._cols
+
+    def col(self, column: str) -> list[str]:
+        """Stripped values of ``column``; all blank if the (optional) column is absent."""
+        values = self._cols.get(column)
+        return [""] * len(self) if values is None else [v.strip() for v in values]
+
+    def error(self, row: int | None, column: str | None, message: str, **kw) -> GtfsError:
+        line = self.lines[row] if row is not None else None
+        return GtfsError(message, file=self.where, line=line, column=column, **kw)
+
+    def convert(
+        self, column: str, fn: Callable[[str], float], expected: str, dtype: type = float
+    ) -> np.ndarray:
+        """Parse a column through ``fn`` once per distinct value; a failure names the line."""
+        values = self.col(column)
+        if not values:
+            return np.empty(0, dtype)
+        uniq, inv = np.unique(np.asarray(values, dtype=str), return_inverse=True)
+        out = np.empty(len(uniq), dtype)
+        for k, text in enumerate(uniq):
+            try:
+                out[k] = fn(str(text))
+            except (ValueError, OverflowError):
+                row = int(np.flatnonzero(inv == k)[0])
+                raise self.error(
+                    row, column, "bad value", expected=expected, found=repr(str(text))
+                ) from None
+        return out[inv.ravel()]
+
+    def lookup(self, column: str, index: dict[str, int], expected: str) -> np.ndarray:
+        """Indices of the column's values in ``index``; an unknown value names the line."""
+        return self.convert(column, lambda v: index[v] if v in index else _fail(), expected, int)
+
+
+def _fail() -> int:
+    raise ValueError
+
+
+class _Feed:
+    """A GTFS zip archive (members may sit in one sub-folder) or a directory of .txt files."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.name = self.path.name
+        if self.path.is_dir():
+            self._members = {p.name: str(p) for p in self.path.glob("*.txt")}
+        elif self.path.is_file() and zipfile.is_zipfile(self.path):
+            with zipfile.ZipFile(self.path) as zf:
+                names = sorted(zf.namelist(), key=lambda n: (n.count("/"), n))
+            self._members = {}
+            for n in names:
+                self._members.setdefault(n.rsplit("/", 1)[-1], n)
+        elif self.path.exists():
+            raise GtfsError(
+                "not a GTFS feed",
+                file=str(path),
+                expected="a .zip archive or a directory",
+                found="another file",
+            )
+        else:
+            raise GtfsError("no such file or directory", file=str(path))
+
+    def table(self, member: str, required: Sequence[str], optional: bool = False) -> _Table:
+        where = f"{self.name}/{member}"
+        if member not in self._members:
+            if optional:
+                return _Table(where, list(required), [], [])
+            raise GtfsError(
+                "required file is missing",
+                file=where,
+                expected=member,
+                found=", ".join(sorted(self._members)) or "no .txt files",
+            )
+        if self.path.is_dir():
+            data = Path(self._members[member]).read_bytes()
+        else:
+            with zipfile.ZipFile(self.path) as zf:
+                data = zf.read(self._members[member])
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise GtfsError("not UTF-8 text", file=where, found=str(exc)) from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = [h.strip() for h in next(reader, [])]
+        rows, lines = [], []
+        for row in reader:
+            if row and any(row):
+                rows.append(row)
+                lines.append(reader.line_num)
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise GtfsError(
+                f"missing required column {', '.join(map(repr, missing))}",
+                file=where,
+                line=1,
+                expected=", ".join(required),
+                found=", ".join(header) or "an empty header",
+            )
+        return _Table(where, header, rows, lines)
+
+    def has(self, member: str) -> bool:
+        return member in self._members
+
+
+def _parse_time(text: str) -> float:
+    """'H:MM:SS' (hours may pass 24) to minutes; blank to NaN."""
+    if not text:
+        return np.nan
+    m = _TIME_RE.fullmatch(text)
+    if m is None:
+        raise ValueError(text)
+    return int(m[1]) * 60 + int(m[2]) + int(m[3]) / 60
+
+
+def _parse_time_required(text: str) -> float:
+    if not text:
+        raise ValueError(text)
+    return _parse_time(text)
+
+
+def parse_date(text: str) -> int:
+    """'YYYYMMDD' to a proleptic Gregorian ordinal (Monday is ordinal % 7 == 1)."""
+    m = _DATE_RE.fullmatch(text)
+    if m is None:
+        raise ValueError(text)
+    return date(int(m[1]), int(m[2]), int(m[3])).toordinal()
+
+
+def _parse_float(text: str) -> float:
+    return float(text) if text else np.nan
+
+
+def _parse_flag(text: str) -> int:
+    if text not in ("0", "1"):
+        raise ValueError(text)
+    return int(text)
+
+
+def hms(minutes: float) -> str:
+    s = round(minutes * 60)
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def listing(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:_MAX_LISTED])
+    return shown + (f" and {len(items) - _MAX_LISTED} more" if len(items) > _MAX_LISTED else "")
+
+
+# --------------------------------------------------------------------------- the schedule
+
+
+@dataclass
+class Schedule:
+    """The selected trips of a feed, their stop times sorted by trip then stop_sequence."""
+
+    feed: _Feed
+    stop_ids: list[str]
+    stop_names: list[str]
+    lon: np.ndarray
+    lat: np.ndarray
+    trip_ids: list[str]
+    trip_route: list[str]
+    trip_service: list[str]
+    trip_dir: list[str]
+    route_names: dict[str, str]
+    st_stop: np.ndarray  # stop index of each stop time
+    st_arr: np.ndarray  # arrival minutes (filled)
+    st_dep: np.ndarray  # departure minutes (filled)
+    bounds: np.ndarray  # stop times of trip t are rows bounds[t]:bounds[t + 1]
+    freq: dict[int, list[tuple[float, float, float]]]  # trip -> (start, end, headway) minutes
+
+    def departures(self, t: int) -> list[float]:
+        """Start minutes of trip ``t``: its own first departure, or its frequency expansion."""
+        if t not in self.freq:
+            return [float(self.st_dep[self.bounds[t]])]
+        return [float(x) for s, e, h in self.freq[t] for x in np.arange(s, e - 1e-9, h)]
+
+
+def load_schedule(path: str | Path, route_ids: Sequence[str] | None) -> Schedule:
+    feed = _Feed(path)
+    routes = feed.table("routes.txt", ["route_id"])
+    route_names = {
+        r: " ".join(p for p in (s, n) if p) or r
+        for r, s, n in zip(
+            routes.col("route_id"),
+            routes.col("route_short_name"),
+            routes.col("route_long_name"),
+            strict=True,
+        )
+    }
+    keep: set[str] | None = None
+    if route_ids is not None:
+        keep = {route_ids} if isinstance(route_ids, str) else set(route_ids)
+        unknown = sorted(keep - set(route_names))
+        if unknown:
+            raise GtfsError(
+                "unknown route_ids requested",
+                file=routes.where,
+                column="route_id",
+                expected=f"one of {listing(sorted(route_names))}",
+                found=listing(unknown),
+            )
+    trips = feed.table("trips.txt", ["route_id", "service_id", "trip_id"])
+    t_ids, t_route = trips.col("trip_id"), trips.col("route_id")
+    trips.lookup("route_id", dict.fromkeys(route_names, 0), "a route_id of routes.txt")
+    all_index: dict[str, int] = {}
+    for i, tid in enumerate(t_ids):
+        if all_index.setdefault(tid, i) != i:
+            raise trips.error(i, "trip_id", "duplicate trip_id", found=repr(tid))
+    sel = [i for i, r in enumerate(t_route) if keep is None or r in keep]
+    pos = np.full(len(t_ids) + 1, -1)
+    pos[sel] = np.arange(len(sel))
+
+    stops = feed.table("stops.txt", ["stop_id"])
+    s_ids = stops.col("stop_id")
+    s_index = {s: i for i, s in enumerate(s_ids)}
+    lat = stops.convert("stop_lat", _parse_float, "a latitude in degrees")
+    lon = stops.convert("stop_lon", _parse_float, "a longitude in degrees")
+
+    st = feed.table("stop_times.txt", ["trip_id", "stop_id", "stop_sequence", "departure_time"])
+    trip = pos[st.lookup("trip_id", all_index, "a trip_id of trips.txt")]
+    stop = st.lookup("stop_id", s_index, "a stop_id of stops.txt")
+    seq = st.convert("stop_sequence", int, "an integer stop_sequence", np.int64)
+    expected = "a time H:MM:SS (hours may pass 24) or blank"
+    dep = st.convert("departure_time", _parse_time, expected)
+    arr = st.convert("arrival_time", _parse_time, expected) if st.has("arrival_time") else dep
+    rows = np.flatnonzero(trip >= 0)
+    order = rows[np.lexsort((seq[rows], trip[rows]))]
+    trip, stop, seq, dep, arr = trip[order], stop[order], seq[order], dep[order], arr[order]
+    same = trip[1:] == trip[:-1]
+    dup = np.flatnonzero(same & (seq[1:] == seq[:-1]))
+    if dup.size:
+        raise st.error(
+            int(order[dup[0] + 1]),
+            "stop_sequence",
+            f"stop_sequence repeats in trip {t_ids[sel[trip[dup[0]]]]!r}",
+            found=str(seq[dup[0]]),
+        )
+    x, y = project_lonlat(
+        lon, lat, np.nanmean(lon) if len(lon) else 0.0, np.nanmean(lat) if len(lat) else 0.0
+    )
+    bounds = np.searchsorted(trip, np.arange(len(sel) + 1))
+    arr, dep = _fill_times(
+        st, order, trip, same, arr, dep, x[stop], y[stop], [t_ids[i] for i in sel]
+    )
+
+    freq: dict[int, list[tuple[float, float, float]]] = {}
+    if feed.has("frequencies.txt"):
+        fq = feed.table("frequencies.txt", ["trip_id", "start_time", "end_time", "headway_secs"])
+        f_trip = pos[fq.lookup("trip_id", all_index, "a trip_id of trips.txt")]
+        start = fq.convert("start_time", _parse_time_required, "a time H:MM:SS")
+        end = fq.convert("end_time", _parse_time_required, "a time H:MM:SS")
+        headway = fq.convert("headway_secs", int, "an integer number of seconds > 0", np.int64)
+        for i in range(len(fq)):
+            if headway[i] <= 0:
+                raise fq.error(
+                    i, "headway_secs", "bad headway", expected="> 0", found=str(headway[i])
+                )
+            if end[i] <= start[i]:
+                raise fq.error(
+                    i,
+                    "end_time",
+                    "end_time is not after start_time",
+                    expected=f"after {hms(start[i])}",
+                    found=hms(end[i]),
+                )
+            if f_trip[i] >= 0:
+                freq.setdefault(int(f_trip[i]), []).append((start[i], end[i], headway[i] / 60))
+    service, direction = trips.col("service_id"), trips.col("direction_id")
+    return Schedule(
+        feed,
+        s_ids,
+        stops.col("stop_name"),
+        lon,
+        lat,
+        [t_ids[i] for i in sel],
+        [t_route[i] for i in sel],
+        [service[i] for i in sel],
+        [direction[i] for i in sel],
+        route_names,
+        stop,
+        arr,
+        dep,
+        bounds,
+        freq,
+    )
+
+
+def _fill_times(
+    st: _Table,
+    order: np.ndarray,
+    trip: np.ndarray,
+    same: np.ndarray,
+    arr: np.ndarray,
+    dep: np.ndarray,
+    sx: np.ndarray,
+    sy: np.ndarray,
+    names: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fill blank times (see the module doc) and check they never decrease along a trip."""
+    dep = np.where(np.isnan(dep), arr, dep)
+    arr = np.where(np.isnan(arr), dep, arr)
+    n = len(dep)
+    if n == 0:
+        return arr, dep
+    ends = np.ones(n, bool)
+    ends[1:] &= ~same
+    ends[:-1] |= ~same
+    ends[-1] = True
+    known = ~np.isnan(dep)
+    bad = np.flatnonzero(ends & ~known)
+    if bad.size:
+        i = bad[0]
+        raise st.error(
+            int(order[i]),
+            "departure_time",
+            f"the first and last stop of trip {names[trip[i]]!r} need a time",
+            expected="H:MM:SS",
+            found="blank",
+        )
+    if not known.all():
+        idx = np.arange(n)
+        prev = np.maximum.accumulate(np.where(known, idx, 0))
+        nxt = np.minimum.accumulate(np.where(known, idx, n - 1)[::-1])[::-1]
+        seg = np.hypot(np.diff(sx), np.diff(sy))
+        cum = np.concatenate(([0.0], np.cumsum(np.where(same & np.isfinite(seg), seg, 0.0))))
+        gap = cum[nxt] - cum[prev]
+        by_index = (idx - prev) / np.maximum(nxt - prev, 1)
+        frac = np.where(gap > 0, (cum - cum[prev]) / np.where(gap > 0, gap, 1.0), by_index)
+        fill = dep[prev] + frac * (arr[nxt] - dep[prev])
+        dep, arr = np.where(known, dep, fill), np.where(known, arr, fill)
+    back = np.flatnonzero(same & ((dep[1:] < dep[:-1]) | (arr[1:] < dep[:-1]))) + 1
+    if back.size:
+        i = back[0]
+        raise st.error(
+            int(order[i]),
+            "arrival_time",
+            f"trip {names[trip[i]]!r} goes back in time",
+            expected=f"not before {hms(dep[i - 1])}",
+            found=hms(min(arr[i], dep[i])),
+        )
+    return arr, dep
+
+
+def service_calendar(feed: _Feed) -> tuple[dict[str, int], int, np.ndarray]:
+    """Service ids, first day (ordinal) and a (services, days) bool matrix of running days."""
+    cal = feed.table("calendar.txt", ["service_id", *_WEEKDAYS, "start_date", "end_date"], True)
+    exc = feed.table("calendar_dates.txt", ["service_id", "date", "exception_type"], True)
+    if not feed.has("calendar.txt") and not feed.has("calendar_dates.txt"):
+        raise GtfsError(
+            "the feed has no calendar",
+            file=f"{feed.name}/calendar.txt",
+            expected="calendar.txt, calendar_dates.txt or both",
+            found="neither",
+        )
+    expected = "a date YYYYMMDD"
+    start = cal.convert("start_date", parse_date, expected, np.int64)
+    end = cal.convert("end_date", parse_date, expected, np.int64)
+    flags = [cal.convert(d, _parse_flag, "0 or 1", np.int64) for d in _WEEKDAYS]
+    week = np.stack(flags, axis=1).astype(bool) if len(cal) else np.zeros((0, 7), bool)
+    day = exc.convert("date", parse_date, expected, np.int64)
+    kind = exc.convert("exception_type", int, "1 (added) or 2 (removed)", np.int64)
+    bad = np.flatnonzero((kind != 1) & (kind != 2))
+    if bad.size:
+        raise exc.error(
+            int(bad[0]),
+            "exception_type",
+            "bad exception_type",
+            expected="1 (added) or 2 (removed)",
+            found=str(kind[bad[0]]),
+        )
+    back = np.flatnonzero(end < start)
+    if back.size:
+        raise cal.error(
+            int(back[0]),
+            "end_date",
+            "end_date before start_date",
+            expected=f"on or after {cal.col('start_date')[back[0]]}",
+            found=cal.col("end_date")[back[0]],
+        )
+    services: dict[str, int] = {}
+    for s in cal.col("service_id") + exc.col("service_id"):
+        services.setdefault(s, len(services))
+    every = np.concatenate([start, end, day])
+    first = int(every.min()) if every.size else 0
+    days = np.arange(first, int(every.max()) + 1 if every.size else 0)
+    active = np.zeros((len(services), len(days)), bool)
+    weekday = (days - 1) % 7  # ordinal 1 (0001-01-01) was a Monday
+    for i, s in enumerate(cal.col("service_id")):
+        active[services[s]] |= (days >= start[i]) & (days <= end[i]) & week[i, weekday]
+    for i, s in enumerate(exc.col("service_id")):
+        active[services[s], day[i] - first] = kind[i] == 1
+    return services, first, active
+
+
+def day_text(ordinal: int) -> str:
+    return date.fromordinal(ordinal).strftime("%Y%m%d")
