@@ -104,7 +104,7 @@ class VehicleType(Section):
 def _default_vehicle_types() -> dict[str, VehicleType]:
     return {
         "micro_van": VehicleType(
-            capacity_parcels=250,
+            capacity_parcels=400,
             capacity_kg=700,
             capacity_m3=2.5,
             speed_factor=0.85,
@@ -227,14 +227,6 @@ class SelfPickup(Section):
     delay_hours_min: float = Field(24.0, ge=0)
     delay_hours_max: float = Field(48.0, ge=0)
     parcels_per_trip: float = Field(1.5, ge=1.0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> SelfPickup:
-        if self.delay_hours_max < self.delay_hours_min:
-            raise ValueError(
-                f"delay_hours_max >= delay_hours_min, found {self.delay_hours_max} < {self.delay_hours_min}"
-            )
-        return self
 
 
 class KpiSettings(Section):

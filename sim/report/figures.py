@@ -1,0 +1,134 @@
+"""Figures: the county map coloured by coverage with one day's routes, lead times.
+
+matplotlib is imported inside the functions: it costs about 0.4 s, which
+``ruralsim validate`` and ``--help`` should not pay.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sim.kpi import village_table
+from sim.kpi.lastmile import measured_rows
+from sim.ledger import DELIVERED, FETCHED
+from sim.model import RawRun
+from sim.report.output import atomic_path
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def coverage_map(raw: RawRun, target: str | Path, day: int | None = None) -> None:
+    """Villages coloured by in-village share (covered ones ringed), roads, and one day's routes."""
+    plt = _pyplot()
+    w = raw.world
+    graph = w.graph
+    fig, ax = plt.subplots(figsize=(9, 8))
+    xs = np.array([[graph.nodes[u]["x"], graph.nodes[v]["x"]] for u, v in graph.edges()])
+    ys = np.array([[graph.nodes[u]["y"], graph.nodes[v]["y"]] for u, v in graph.edges()])
+    if len(xs):
+        from matplotlib.collections import LineCollection
+
+        segs = np.stack([xs, ys], axis=-1)
+        ax.add_collection(LineCollection(segs, colors="#cccccc", linewidths=0.6, zorder=1))
+    if day is None:
+        day = raw.scenario.warmup_days
+    trips = raw.trips.table()
+    colors = plt.get_cmap("tab10")
+    ops = sorted(set(trips["operator"].tolist())) if len(trips["trip"]) else []
+    for t, path in enumerate(raw.trips.routes):
+        if trips["day"][t] != day:
+            continue
+        pts = w.xy[path]
+        style = "--" if trips["kind"][t] == "trunk" else "-"
+        ax.plot(
+            pts[:, 0],
+            pts[:, 1],
+            style,
+            lw=1.2,
+            alpha=0.8,
+            zorder=2,
+            color=colors(ops.index(trips["operator"][t]) % 10),
+        )
+    for k, op in enumerate(ops):
+        ax.plot([], [], color=colors(k % 10), label=f"{op} routes (day {day})")
+    table = village_table(raw)
+    vxy = w.xy[w.villages]
+    sc = ax.scatter(
+        vxy[:, 0],
+        vxy[:, 1],
+        c=table["in_village_share"],
+        cmap="RdYlGn",
+        vmin=0,
+        vmax=1,
+        s=20 + table["population"] / 100,
+        edgecolors=np.where(table["covered"], "black", "none"),
+        linewidths=1.2,
+        zorder=3,
+    )
+    fig.colorbar(sc, ax=ax, label="share of parcels delivered in the village")
+    sxy = w.xy[w.station]
+    ax.scatter(
+        sxy[:, 0], sxy[:, 1], marker="s", s=70, color="#1f4e79", zorder=4, label="town station"
+    )
+    for name, (x, y) in zip(w.towns, sxy, strict=True):
+        ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8)
+    hx, hy = w.xy[w.hub]
+    ax.scatter([hx], [hy], marker="*", s=250, color="#c00000", zorder=5, label="county hub")
+    cov = table["covered"].mean()
+    ax.set_title(
+        f"{raw.scenario.name} ({raw.scenario.mode}): village coverage {cov:.0%} (ringed = covered)"
+    )
+    ax.set_xlabel("km")
+    ax.set_ylabel("km")
+    ax.set_aspect("equal")
+    ax.legend(loc="lower left", fontsize=7)
+    _save(fig, target)
+
+
+def lead_time_histogram(raw: RawRun, target: str | Path) -> None:
+    """Distribution of lead times, delivered in the village versus fetched, with the SLA line."""
+    plt = _pyplot()
+    led = raw.ledger
+    rows = measured_rows(raw)
+    lead_h = (led.delivered_t[rows] - led.created_t[rows]) / 60.0
+    status = led.status[rows]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    finite = lead_h[np.isfinite(lead_h)]
+    top = float(np.percentile(finite, 99.5)) if len(finite) else 72.0
+    bins = np.linspace(0, max(top, raw.scenario.kpi.sla_hours) * 1.05, 60)
+    ax.hist(
+        [lead_h[status == DELIVERED], lead_h[status == FETCHED]],
+        bins=bins,
+        stacked=True,
+        label=["delivered in the village", "fetched from the town outlet"],
+        color=["#2e7d32", "#ef6c00"],
+    )
+    ax.axvline(
+        raw.scenario.kpi.sla_hours,
+        color="black",
+        ls="--",
+        label=f"SLA {raw.scenario.kpi.sla_hours:g} h",
+    )
+    ax.set_xlabel("lead time from hub arrival (hours)")
+    ax.set_ylabel("parcels")
+    ax.set_title(f"{raw.scenario.name} ({raw.scenario.mode}): last-kilometre lead time")
+    ax.legend()
+    _save(fig, target)
+
+
+def _save(fig, target: str | Path) -> None:
+    plt = _pyplot()
+    with atomic_path(target) as tmp:
+        fig.savefig(
+            tmp, dpi=110, bbox_inches="tight", format=Path(target).suffix.lstrip(".") or "png"
+        )
+    plt.close(fig)
