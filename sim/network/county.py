@@ -115,7 +115,9 @@ def _sample_villages(
     rng: np.random.Generator, counts: np.ndarray, centres: np.ndarray, radii: np.ndarray
 ) -> list[np.ndarray]:
     """Village positions per town: inside the territory, spaced apart (dart throwing)."""
-    placed = [c for c in centres]
+    placed = np.empty((len(centres) + int(counts.sum()), 2))
+    placed[: len(centres)] = centres
+    n_placed = len(centres)
     result = []
     for i, k in enumerate(counts):
         spacing = 0.6 * math.sqrt(math.pi * radii[i] ** 2 / max(k, 1))
@@ -128,10 +130,11 @@ def _sample_villages(
                 rel = np.linalg.norm(cand[:, None, :] - centres[None], axis=2) / radii
                 cand = cand[rel.argmin(axis=1) == i]
                 for p in cand:
-                    d = np.linalg.norm(np.asarray(placed) - p, axis=1).min()
+                    d = np.linalg.norm(placed[:n_placed] - p, axis=1).min()
                     if d >= spacing:
                         points.append(p)
-                        placed.append(p)
+                        placed[n_placed] = p
+                        n_placed += 1
                         if len(points) == k:
                             break
                 if len(points) == k:
@@ -266,9 +269,7 @@ def generate_county(
     # County roads: hub to every station, and between neighbouring towns, bent at junctions.
     all_villages = [v for ids in villages for v in ids]
     pairs = [(hub, st) for st in stations]
-    pairs += [
-        (stations[i], stations[j]) for i, j in _neighbours(centres, radii) if seat not in (i, j)
-    ]
+    pairs += [(stations[i], stations[j]) for i, j in _neighbours(centres, radii) if seat not in (i, j)]
     for n, (a, b) in enumerate(pairs, start=1):
         straight = xy[b] - xy[a]
         length = float(np.linalg.norm(straight))
@@ -301,11 +302,11 @@ def generate_county(
             add_road(local[a], local[b], "town")
     for i, j in _neighbours(centres, radii):
         if villages[i] and villages[j]:
-            a, b = min(
-                ((a, b) for a in villages[i] for b in villages[j]),
-                key=lambda ab: float(np.linalg.norm(xy[ab[0]] - xy[ab[1]])),
-            )
-            add_road(a, b, "town")
+            pi = np.array([xy[v] for v in villages[i]])
+            pj = np.array([xy[v] for v in villages[j]])
+            gap = np.linalg.norm(pi[:, None, :] - pj[None], axis=2)
+            a, b = np.unravel_index(int(gap.argmin()), gap.shape)
+            add_road(villages[i][a], villages[j][b], "town")
 
     # Farms: a share of the villages of each crop town, linked by village roads.
     for t, ids in zip(TOWNS, villages, strict=True):

@@ -7,6 +7,8 @@ import random
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.network import (
     NetworkError,
@@ -174,3 +176,33 @@ def test_helpers_are_sorted(county):
     groups = villages_by_town(county)
     assert list(groups) == sorted(groups)
     assert all(ids == sorted(ids) for ids in groups.values())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=2, max_value=25), st.integers(min_value=0, max_value=2**32 - 1))
+def test_random_graphs_match_networkx(n, seed):
+    """On random connected graphs, minutes match networkx and km is the km of a
+    networkx fastest path (random float weights make ties practically impossible)."""
+    rng = np.random.default_rng(seed)
+    G = nx.Graph()
+    G.add_nodes_from(f"v{i}" for i in range(n))
+    for i in range(1, n):  # a random tree keeps it connected
+        G.add_edge(f"v{i}", f"v{int(rng.integers(i))}")
+    for _ in range(n):  # plus random shortcuts
+        a, b = rng.integers(n, size=2)
+        if a != b:
+            G.add_edge(f"v{a}", f"v{b}")
+    for u, v in G.edges():
+        G.edges[u, v].update(length_km=float(rng.uniform(0.5, 10)), speed_kmh=float(rng.choice([25, 40, 60])))
+    nodes = sorted(G, key=lambda _: rng.random())[: max(2, n // 2)]
+    m = travel_matrices(G, nodes)
+
+    def minutes(u, v, d):
+        return d["length_km"] / d["speed_kmh"] * 60.0
+
+    for a in nodes:
+        times, paths = nx.single_source_dijkstra(G, a, weight=minutes)
+        for b in nodes:
+            km = sum(G.edges[u, v]["length_km"] for u, v in zip(paths[b], paths[b][1:], strict=False))
+            assert m.minutes[m.index[a], m.index[b]] == pytest.approx(times[b], rel=1e-9, abs=1e-12)
+            assert m.km[m.index[a], m.index[b]] == pytest.approx(km, rel=1e-9, abs=1e-12)
