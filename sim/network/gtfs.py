@@ -79,7 +79,7 @@ class BusTimetable:
 
     >>> t = BusTimetable("R:0:0", "1 Town", ("a", "b"), ("s1", "s2"),
     ...                  np.array([[480.0, 490.0]]), ("T1",))
-    >>> t.n_trips, t.stop_times_min[0, -1]
+    >>> t.n_trips, float(t.stop_times_min[0, -1])
     (1, 490.0)
     """
 
@@ -197,9 +197,7 @@ def read_gtfs(
     used = sorted({s for key in groups for s in key[2]})
     node = _map_stops(sched, used, graph, stop_mapping, tolerance_km, node_kinds)
 
-    ranked = sorted(
-        groups.items(), key=lambda kv: (kv[0][:2], -len(kv[1]), min(r[0] for r in kv[1]), kv[0])
-    )
+    ranked = sorted(groups.items(), key=lambda kv: (kv[0][:2], -len(kv[1]), min(r[0] for r in kv[1]), kv[0]))
     lines, k, last = [], 0, None
     for (route, direction, pattern), rows in ranked:
         k = k + 1 if (route, direction) == last else 0
@@ -258,8 +256,7 @@ def _map_stops(
         raise GtfsError(
             "cannot place GTFS stops on a graph without its lon/lat origin",
             column="graph",
-            expected='graph.graph["lon0"] and ["lat0"] (degrees),'
-            " or a stop_mapping for these stops",
+            expected='graph.graph["lon0"] and ["lat0"] (degrees), or a stop_mapping for these stops',
             found=listing(label),
         )
     cand = [
@@ -273,9 +270,7 @@ def _map_stops(
     best = np.full(len(rest), np.inf)
     arg = np.zeros(len(rest), dtype=np.int64)
     for c in range(0, len(nxy), 4096):  # chunks keep the distance matrix small on OSM graphs
-        d = np.hypot(
-            sx[:, None] - nxy[None, c : c + 4096, 0], sy[:, None] - nxy[None, c : c + 4096, 1]
-        )
+        d = np.hypot(sx[:, None] - nxy[None, c : c + 4096, 0], sy[:, None] - nxy[None, c : c + 4096, 1])
         j = np.argmin(d, axis=1)
         dj = d[np.arange(len(rest)), j]
         better = dj < best

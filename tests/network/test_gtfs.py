@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 import time
 import zipfile
 from datetime import date, timedelta
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.network.gtfs import BusTimetable, GtfsError, gtfs_stop_graph, project_lonlat, read_gtfs
 
@@ -171,6 +174,29 @@ def test_unknown_stop_and_backwards_trip(tmp_path: Path) -> None:
     back = STOP_TIMES.replace("08:20:00,08:20:00", "07:20:00,07:20:00")
     with pytest.raises(GtfsError, match="back in time"):
         read_gtfs(write_feed(tmp_path / "b.zip", {"stop_times.txt": back}))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 600), min_size=3, max_size=3), min_size=1, max_size=6))
+def test_times_round_trip_through_a_feed(gaps: list[list[int]]) -> None:
+    """Any second-resolution times, past 24:00 too, come back exactly, sorted by departure."""
+    times = np.cumsum(np.array(gaps) * 7, axis=1) + 20 * 3600  # seconds, from 20:00
+    body = "".join(
+        f"T{i},{h},{h},{s},{j + 1}\n"
+        for i, row in enumerate(times)
+        for j, (s, t) in enumerate(zip("ABC", row, strict=True))
+        for h in [f"{t // 3600}:{t // 60 % 60:02d}:{t % 60:02d}"]
+    )
+    trips = "route_id,service_id,trip_id,direction_id\n" + "".join(
+        f"R1,WK,T{i},0\n" for i in range(len(times))
+    )
+    head = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        feed = write_feed(Path(tmp) / "f.zip", {"trips.txt": trips, "stop_times.txt": head + body})
+        (line,) = read_gtfs(feed, service_date=MONDAY)
+    order = sorted(range(len(times)), key=lambda i: (times[i, 0], f"T{i}"))
+    np.testing.assert_allclose(line.stop_times_min, times[order] / 60, rtol=0, atol=1e-9)
+    assert line.trip_ids == tuple(f"T{i}" for i in order)
 
 
 def test_project_lonlat_is_vectorised_and_metric() -> None:
