@@ -191,9 +191,7 @@ def validate_graph(
         line = edge_lines.get((u, v), edge_lines.get((v, u)))
         label = f"edge {u!r}-{v!r}"
         if u == v:
-            raise NetworkError(
-                f"{label}: a road cannot loop on itself", path=path, line=line, found=repr(u)
-            )
+            raise NetworkError(f"{label}: a road cannot loop on itself", path=path, line=line, found=repr(u))
         road_class = data.get("road_class")
         if road_class not in ROAD_SPEEDS:
             raise NetworkError(

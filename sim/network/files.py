@@ -174,9 +174,7 @@ def _rows(path: str | Path, required: tuple[str, ...]) -> tuple[dict[str, type],
     header = next(reader, None)
     if not header:
         handle.close()
-        raise NetworkError(
-            "empty file", path=path, line=1, expected="a header row", found="nothing"
-        )
+        raise NetworkError("empty file", path=path, line=1, expected="a header row", found="nothing")
     columns: dict[str, type] = {}
     for raw in header:
         name, _, type_name = raw.strip().partition(":")

@@ -127,9 +127,7 @@ def _tree_km(pred: np.ndarray, keys: np.ndarray, km_sorted: np.ndarray) -> np.nd
         parent = grand
 
 
-def travel_matrices(
-    G: nx.Graph, nodes: Sequence[str], *, speed_factor: float = 1.0
-) -> TravelMatrices:
+def travel_matrices(G: nx.Graph, nodes: Sequence[str], *, speed_factor: float = 1.0) -> TravelMatrices:
     """Fastest-path minutes and the km of that path between every pair of ``nodes``.
 
     Edge time is ``length_km / (speed_kmh * speed_factor) * 60``. Raises
@@ -143,9 +141,7 @@ def travel_matrices(
     True
     """
     if not speed_factor > 0:
-        raise NetworkError(
-            "bad speed factor", field="speed_factor", expected="> 0", found=repr(speed_factor)
-        )
+        raise NetworkError("bad speed factor", field="speed_factor", expected="> 0", found=repr(speed_factor))
     nodes = tuple(nodes)
     missing = [v for v in nodes if v not in G]
     if missing:
@@ -158,9 +154,7 @@ def travel_matrices(
     index = {v: i for i, v in enumerate(nodes)}
     if len(index) != len(nodes):
         dup = sorted({v for v in nodes if nodes.count(v) > 1})
-        raise NetworkError(
-            "node listed twice", field="nodes", expected="distinct ids", found=", ".join(dup)
-        )
+        raise NetworkError("node listed twice", field="nodes", expected="distinct ids", found=", ".join(dup))
     k = len(nodes)
     if k == 0:
         empty = np.zeros((0, 0))

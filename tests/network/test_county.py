@@ -110,9 +110,7 @@ def test_farms_and_pois(county):
         assert county.nodes[data["village"]]["town"] == data["town"]
         crops.update(data["crops"].split(","))
     assert crops == {"strawberry", "blueberry", "blackberry", "tea"}
-    strawberry_towns = {
-        county.nodes[f]["town"] for f in farms if "strawberry" in county.nodes[f]["crops"]
-    }
+    strawberry_towns = {county.nodes[f]["town"] for f in farms if "strawberry" in county.nodes[f]["crops"]}
     assert strawberry_towns == {"Honglan", "Jingqiao", "Dongping", "Shiqiu"}
     berry_towns = {
         county.nodes[f]["town"]
