@@ -56,9 +56,7 @@ def route_distance(problem: RoutingProblem, route: np.ndarray) -> float:
     return float(d[nodes[:-1], nodes[1:]].sum())
 
 
-def evaluate(
-    problem: RoutingProblem, routes: list[np.ndarray], unserved: np.ndarray
-) -> tuple[float, float]:
+def evaluate(problem: RoutingProblem, routes: list[np.ndarray], unserved: np.ndarray) -> tuple[float, float]:
     """Total km and objective of a set of routes (exact: includes waiting time)."""
     km = 0.0
     minutes = 0.0
@@ -127,9 +125,7 @@ def check_solution(problem: RoutingProblem, solution: RoutingSolution) -> list[s
         load = [float(sum(prep.delivery[v, j] for v in r.tolist())) for j in range(prep.d)]
         for j in range(prep.d):
             if load[j] > cap[j] + EPS:
-                out.append(
-                    f"route {k}: departs with load {load[j]:g} > capacity {cap[j]:g} (dim {j})"
-                )
+                out.append(f"route {k}: departs with load {load[j]:g} > capacity {cap[j]:g} (dim {j})")
         t = prep.start
         prev = 0
         for v in r.tolist():
@@ -137,16 +133,11 @@ def check_solution(problem: RoutingProblem, solution: RoutingSolution) -> list[s
             if problem.ready_min is not None:
                 t = max(t, float(problem.ready_min[v]))
             if problem.due_min is not None and t > float(problem.due_min[v]) + EPS:
-                out.append(
-                    f"route {k}: stop {v} starts at {t:.2f} after due {problem.due_min[v]:g}"
-                )
+                out.append(f"route {k}: stop {v} starts at {t:.2f} after due {problem.due_min[v]:g}")
             for j in range(prep.d):
                 load[j] += prep.pickup[v, j] - prep.delivery[v, j]
                 if load[j] > cap[j] + EPS:
-                    out.append(
-                        f"route {k}: load {load[j]:g} > capacity {cap[j]:g} "
-                        f"after stop {v} (dim {j})"
-                    )
+                    out.append(f"route {k}: load {load[j]:g} > capacity {cap[j]:g} after stop {v} (dim {j})")
             prev = v
         t += prep.service[prev] + prep.time[prev, 0]
         if isfinite(due0) and t > due0 + EPS:

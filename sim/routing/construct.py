@@ -31,9 +31,7 @@ def savings_pairs(prep: Prepared, directed: bool) -> tuple[np.ndarray, np.ndarra
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     if n <= _DENSE_LIMIT:
         s = c[1:, 0][:, None] + c[0, 1:][None, :] - c[1:, 1:]
-        ii, jj = np.nonzero(
-            ~np.eye(n, dtype=bool) if directed else np.triu(np.ones((n, n), bool), 1)
-        )
+        ii, jj = np.nonzero(~np.eye(n, dtype=bool) if directed else np.triu(np.ones((n, n), bool), 1))
         vals = s[ii, jj]
         ii = ii + 1
         jj = jj + 1

@@ -102,6 +102,7 @@ class Prepared:
         self.n = n1 - 1
         self.dist = dist
         self.time = dur
+        self.time_t = np.ascontiguousarray(dur.T)
         self.arc = p.cost_per_km * dist + p.cost_per_min * dur
         self.arc_t = np.ascontiguousarray(self.arc.T)
         self.symmetric = bool(np.allclose(self.arc, self.arc_t)) and bool(np.allclose(dur, dur.T))
@@ -121,9 +122,7 @@ class Prepared:
         self.service = np.broadcast_to(np.asarray(p.service_min, dtype=np.float64), (n1,)).copy()
         self.service[0] = 0.0
         self.start = float(p.start_min)
-        self.ready = (
-            np.full(n1, -inf) if p.ready_min is None else np.asarray(p.ready_min, float).copy()
-        )
+        self.ready = np.full(n1, -inf) if p.ready_min is None else np.asarray(p.ready_min, float).copy()
         self.due = np.full(n1, inf) if p.due_min is None else np.asarray(p.due_min, float).copy()
         self.ready[0] = self.start
         self.due[0] = min(self.due[0], self.start + float(p.max_duration_min))
@@ -136,12 +135,11 @@ class Prepared:
             self.penalty = np.full(n1, big)
             self.must_serve = np.ones(n1, dtype=bool)
         else:
-            self.penalty = np.broadcast_to(
-                np.asarray(p.unserved_penalty, dtype=np.float64), (n1,)
-            ).copy()
+            self.penalty = np.broadcast_to(np.asarray(p.unserved_penalty, dtype=np.float64), (n1,)).copy()
             self.must_serve = np.zeros(n1, dtype=bool)
         self.penalty[0] = 0.0
         self.must_serve[0] = False
+        self._neighbours: np.ndarray | None = None
         # A stop that cannot be served even alone on a fresh vehicle.
         self.alone_ok = self._alone_feasible()
 
@@ -157,6 +155,16 @@ class Prepared:
         ok = cap_ok & tw_ok & (self.n_vehicles > 0)
         ok[0] = False
         return ok
+
+    @property
+    def neighbours(self) -> np.ndarray:
+        """For each node, all stops 1..n sorted by arc cost from it (itself first)."""
+        if self._neighbours is None:
+            sym = self.arc[1:, 1:] + self.arc_t[1:, 1:]
+            np.fill_diagonal(sym, -1.0)
+            nb = np.argsort(sym, axis=1, kind="stable") + 1
+            self._neighbours = np.vstack((np.zeros((1, self.n), np.int64), nb))
+        return self._neighbours
 
     def reported_penalty(self, unserved: np.ndarray) -> float:
         """Penalty counted in the reported objective (must-serve stops count 0)."""
