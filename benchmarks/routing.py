@@ -100,11 +100,52 @@ def run_pyvrp(b: Benchmark, path: Path, budget: float, seed: int) -> tuple[float
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
-    data = pyvrp.read(str(path), round_func="dimacs" if b.kind == "vrptw" else "round")
+    if b.kind == "vrptw":
+        data = _pyvrp_model(b).data()
+    else:
+        data = pyvrp.read(str(path), round_func="round")
     res = pyvrp.solve(data, stop=MaxRuntime(budget), seed=seed, display=False)
     if not res.is_feasible():
         return None, "infeasible"
     return res.cost() / b.scale, f"routes={res.best.num_routes()}"
+
+
+def _pyvrp_model(b: Benchmark):  # noqa: ANN202 - pyvrp is optional
+    """A PyVRP model on our integer matrices (used for time-window instances)."""
+    import pyvrp
+
+    p = b.problem
+    n1 = p.n_stops + 1
+    dist = np.rint(np.asarray(p.distance_km)).astype(int)
+    dur = np.rint(np.asarray(p.duration_min)).astype(int)
+    svc = np.broadcast_to(np.asarray(p.service_min, float), (n1,)).astype(int)
+    ready = np.asarray(p.ready_min).astype(int)
+    due = np.asarray(p.due_min).astype(int)
+    dem = np.rint(np.asarray(p.delivery)[:, 0]).astype(int)
+    m = pyvrp.Model()
+    locs = [m.add_location(0.0, 0.0) for _ in range(n1)]
+    depot = m.add_depot(locs[0], tw_early=int(ready[0]), tw_late=int(due[0]))
+    m.add_vehicle_type(
+        int(p.n_vehicles),
+        capacity=int(np.asarray(p.capacity)[0]),
+        start_depot=depot,
+        end_depot=depot,
+        tw_early=int(ready[0]),
+        tw_late=int(due[0]),
+    )
+    for i in range(1, n1):
+        m.add_client(
+            locs[i],
+            delivery=int(dem[i]),
+            service_duration=int(svc[i]),
+            tw_early=int(ready[i]),
+            tw_late=int(due[i]),
+        )
+    for i in range(n1):
+        for j in range(n1):
+            if i != j:
+                m.add_edge(locs[i], locs[j], int(dist[i, j]), int(dur[i, j]))
+    return m
 
 
 SOLVERS = {"ours": run_ours, "ortools": run_ortools, "pyvrp": run_pyvrp}

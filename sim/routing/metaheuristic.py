@@ -28,6 +28,8 @@ SPLIT_RATE = 0.5
 SPLIT_DEPTH = 0.01
 BLINK_RATE = 0.01
 T0_FRAC = 1.0  # initial temperature as a fraction of the mean arc cost in a route
+T0_FRAC_LARGE = 0.3  # above LARGE_N stops a 1 s budget buys few iterations per stop
+LARGE_N = 100
 TF_FRAC = 0.01
 
 
@@ -125,7 +127,8 @@ def sisr(
     best, best_cost = cur.copy(), cur_cost
     edges = max(1, int(cur.lens.sum()) + int(np.count_nonzero(cur.lens)))
     scale = max(float(cur.E.sum()) / edges, 1e-9)
-    t0, tf = T0_FRAC * scale, TF_FRAC * scale
+    t0 = (T0_FRAC if prep.n <= LARGE_N else T0_FRAC_LARGE) * scale
+    tf = TF_FRAC * scale
     it = 0
     progress = 0.0
     while True:

@@ -15,6 +15,7 @@ from .local_search import intra_two_opt
 from .metaheuristic import sisr
 from .plan import Plan
 from .problem import Prepared, RoutingProblem, RoutingSolution
+from .routes import feasible
 
 
 def solve(
@@ -32,6 +33,8 @@ def solve(
     prep = Prepared(problem)
     routes, unserved = clarke_wright(prep)
     routes = intra_two_opt(prep, routes)
+    routes, unserved = drop_unprofitable(prep, routes, unserved)
+    routes, unserved = exchange_unserved(prep, routes, unserved)
     if time_limit_s is None and max_iterations is None:
         return to_solution(problem, routes, unserved)
     rng = np.random.default_rng(seed)
@@ -41,6 +44,91 @@ def solve(
     sol = to_solution(problem, routes, sorted(best.unserved))
     sol.stats["iterations"] = iters
     return sol
+
+
+def drop_unprofitable(
+    prep: Prepared, routes: list[list[int]], unserved: list[int]
+) -> tuple[list[list[int]], list[int]]:
+    """Prize-collecting clean-up: leave out stops whose detour costs more than their penalty.
+
+    Removal gains of all stops of a route come from one array expression; the stop
+    with the largest gain over its penalty goes first, and the scan repeats until no
+    stop is worth dropping. Must-serve stops have a prohibitive penalty and stay.
+    """
+    if prep.must_serve[1:].all():
+        return routes, unserved
+    unserved = list(unserved)
+    routes = [list(r) for r in routes]
+    c = prep.arc
+    while True:
+        best, where = 0.0, None
+        for k, r in enumerate(routes):
+            if not r:
+                continue
+            x = np.asarray([0, *r, 0])
+            gain = c[x[:-2], x[1:-1]] + c[x[1:-1], x[2:]] - c[x[:-2], x[2:]]
+            if len(r) == 1:
+                gain = gain + prep.cost_per_route
+            net = gain - prep.penalty[x[1:-1]]
+            i = int(np.argmax(net))
+            if net[i] > best + 1e-9 and feasible(prep, r[:i] + r[i + 1 :]):
+                best, where = float(net[i]), (k, i)
+        if where is None:
+            break
+        k, i = where
+        unserved.append(routes[k].pop(i))
+    return [r for r in routes if r], sorted(unserved)
+
+
+def exchange_unserved(
+    prep: Prepared, routes: list[list[int]], unserved: list[int], max_moves: int = 50
+) -> tuple[list[list[int]], list[int]]:
+    """Put unserved stops in the place of served ones when that lowers the objective.
+
+    For each unserved stop the cost of replacing every served stop (detour change plus
+    the difference of penalties) is one array expression over all routes; the best
+    feasible improving exchange is applied and the scan repeats.
+    """
+    cand = [u for u in unserved if prep.alone_ok[u]]
+    if not cand or not routes:
+        return routes, unserved
+    routes = [list(r) for r in routes]
+    unserved = list(unserved)
+    c = prep.arc
+    pen = prep.penalty
+    for _ in range(max_moves):
+        a_l, v_l, b_l, k_l, i_l = [], [], [], [], []
+        for k, r in enumerate(routes):
+            x = [0, *r, 0]
+            a_l += x[:-2]
+            v_l += r
+            b_l += x[2:]
+            k_l += [k] * len(r)
+            i_l += list(range(len(r)))
+        a, v, b = np.asarray(a_l), np.asarray(v_l), np.asarray(b_l)
+        us = np.asarray([u for u in unserved if prep.alone_ok[u]])
+        if us.size == 0 or v.size == 0:
+            break
+        old = c[a, v] + c[v, b] - pen[v]
+        new = c[a[None, :], us[:, None]] + c[us[:, None], b[None, :]] - pen[us][:, None]
+        delta = new - old[None, :]
+        order = np.argsort(delta, axis=None, kind="stable")
+        done = False
+        for flat in order[:20].tolist():
+            if delta.flat[flat] >= -1e-9:
+                break
+            ui, pos = divmod(flat, v.size)
+            k, i = k_l[pos], i_l[pos]
+            trial = routes[k][:i] + [int(us[ui])] + routes[k][i + 1 :]
+            if feasible(prep, trial):
+                unserved.remove(int(us[ui]))
+                unserved.append(routes[k][i])
+                routes[k] = trial
+                done = True
+                break
+        if not done:
+            break
+    return routes, sorted(unserved)
 
 
 def to_solution(problem: RoutingProblem, routes: list[list[int]], unserved: list[int]) -> RoutingSolution:

@@ -13,9 +13,7 @@ def euclid(xy: np.ndarray) -> np.ndarray:
     return np.sqrt((diff**2).sum(-1))
 
 
-def line_problem(
-    positions: list[float], demand: list[float], capacity: float, **kw
-) -> RoutingProblem:
+def line_problem(positions: list[float], demand: list[float], capacity: float, **kw) -> RoutingProblem:
     """Depot at 0 and stops on a line; travel minutes equal km."""
     x = np.asarray([0.0, *positions])
     d = np.abs(x[:, None] - x[None, :])

@@ -68,9 +68,7 @@ def test_checker_catches_each_kind_of_violation() -> None:
     assert "after due" in text
     missing = RoutingSolution(routes=[np.array([1])], unserved=np.array([2]), distance_km=0, cost=0)
     assert any("stop 3 is neither" in m for m in check_solution(p, missing))
-    late = RoutingSolution(
-        routes=[np.array([3, 2, 1])], unserved=np.array([]), distance_km=0, cost=0
-    )
+    late = RoutingSolution(routes=[np.array([3, 2, 1])], unserved=np.array([]), distance_km=0, cost=0)
     assert any(
         "duration" in m
         for m in check_solution(

@@ -19,9 +19,7 @@ def _files(sub: str, pattern: str) -> list[Path]:
     return sorted((ROOT / sub).glob(pattern)) if (ROOT / sub).is_dir() else []
 
 
-@pytest.mark.parametrize(
-    "path", _files("A", "*.vrp") + _files("Solomon", "*.txt"), ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("path", _files("A", "*.vrp") + _files("Solomon", "*.txt"), ids=lambda p: p.stem)
 def test_fast_mode_feasible_and_within_bound(path: Path, shared_data: Path) -> None:
     b = read_instance(path)
     s = solve(b.problem)
