@@ -93,9 +93,7 @@ class _Queue:
     def push(self, rows: np.ndarray, ready_t: np.ndarray | float) -> None:
         if len(rows):
             self.rows.append(rows)
-            self.ready_t.append(
-                np.broadcast_to(np.asarray(ready_t, dtype=float), rows.shape).copy()
-            )
+            self.ready_t.append(np.broadcast_to(np.asarray(ready_t, dtype=float), rows.shape).copy())
 
     def pop_ready(self, now: float) -> np.ndarray:
         """Remove and return the items available at ``now``."""
@@ -138,14 +136,10 @@ class LastMile:
         n_towns = len(world.towns)
         self.hub_queue = [_Queue() for _ in operations]
         self.station_queue = [[_Queue() for _ in range(n_towns)] for _ in operations]
-        self.trunk_ready = [
-            np.zeros(n_towns) for _ in operations
-        ]  # when today's trunk load is sorted
+        self.trunk_ready = [np.zeros(n_towns) for _ in operations]  # when today's trunk load is sorted
         self.fetch_rows: list[np.ndarray] = []
         self.fetch_t: list[np.ndarray] = []
-        self.van_free_at = [
-            [np.zeros(op.vans_per_town) for _ in range(n_towns)] for op in operations
-        ]
+        self.van_free_at = [[np.zeros(op.vans_per_town) for _ in range(n_towns)] for op in operations]
         self.vans_used_today: dict[tuple[int, int, int], int] = {}
         # Parcels are sorted by creation time then carrier: slice them per (day, carrier).
         key = parcels.day.astype(np.int64) * len(scenario.carriers) + parcels.carrier
@@ -174,9 +168,7 @@ class LastMile:
             k = day * n_carriers + carrier
             rows = self.rows[self._slices[k] : self._slices[k + 1]]
             self.ledger.create(rows, self.world.hub)
-            self.hub_queue[self.op_of_carrier[carrier]].push(
-                rows, self.env.now + self.s.hub.sort_min
-            )
+            self.hub_queue[self.op_of_carrier[carrier]].push(rows, self.env.now + self.s.hub.sort_min)
 
     def _trunk(self, k: int, horizon_days: int) -> Generator:
         """Each day the operation's trunk takes the sorted parcels to the town stations."""
@@ -297,11 +289,12 @@ class LastMile:
         rows, village = rows[order], village[order]
         villages, starts = np.unique(village, return_index=True)
         stop_rows, stop_village = self._chunk(np.split(rows, starts[1:]), villages, op.vehicle)
+        stop_rows, stop_village = self._oldest_that_could_fit(
+            k, town, stop_rows, stop_village, len(available)
+        )
         nodes = np.concatenate([[w.station[town]], w.villages[stop_village]])
         handling = s.operations.handling_sec_per_parcel / 60.0
-        service = np.array(
-            [0.0] + [s.operations.stop_service_min + handling * len(r) for r in stop_rows]
-        )
+        service = np.array([0.0] + [s.operations.stop_service_min + handling * len(r) for r in stop_rows])
         # Older parcels first when not everything fits: the penalty grows with waiting days.
         age_days = np.array(
             [0.0] + [(self.env.now - self.ledger.created_t[r].min()) / 1440.0 for r in stop_rows]
@@ -371,6 +364,31 @@ class LastMile:
         self.fetch_t = [t[~due]] if (~due).any() else []
 
     # -- helpers ---------------------------------------------------------------
+    def _oldest_that_could_fit(
+        self, k: int, town: int, stop_rows: list[np.ndarray], stop_village: np.ndarray, vans: int
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """Keep the planning problem small when a backlog has built up.
+
+        Only the oldest stops up to 1.5 times what the available vans can carry go to
+        the planner; the rest wait in the station queue for the next dispatch.
+        """
+        v = self.ops[k].vehicle
+        parcels = np.array([len(r) for r in stop_rows], dtype=float)
+        if parcels.sum() <= 1.5 * vans * v.capacity_parcels:
+            return stop_rows, stop_village
+        oldest = np.array([self.ledger.created_t[r].min() for r in stop_rows])
+        order = np.argsort(oldest, kind="stable")
+        keep_n = int(
+            np.searchsorted(np.cumsum(parcels[order]), 1.5 * vans * v.capacity_parcels, side="right")
+        )
+        keep = np.sort(order[: max(1, keep_n)])
+        rest = np.setdiff1d(np.arange(len(stop_rows)), keep)
+        if len(rest):
+            self.station_queue[k][town].put_back(
+                np.concatenate([stop_rows[i] for i in rest]), self.env.now + 1.0
+            )
+        return [stop_rows[i] for i in keep], stop_village[keep]
+
     def _chunk(
         self, groups: list[np.ndarray], places: np.ndarray, vehicle: VehicleType
     ) -> tuple[list[np.ndarray], np.ndarray]:
@@ -389,8 +407,7 @@ class LastMile:
                 pieces = max(pieces, int(np.ceil(len(rows) / vehicle.capacity_parcels)))
                 parts = np.array_split(rows, pieces)
                 while any(
-                    kg[p].sum() > vehicle.capacity_kg or m3[p].sum() > vehicle.capacity_m3
-                    for p in parts
+                    kg[p].sum() > vehicle.capacity_kg or m3[p].sum() > vehicle.capacity_m3 for p in parts
                 ):
                     pieces += 1
                     parts = np.array_split(rows, pieces)
@@ -443,10 +460,6 @@ def _peak_share(problem: RoutingProblem, route: np.ndarray) -> float:
     load = problem.delivery[route].sum(axis=0)
     peak = load.copy()
     if problem.pickup is not None:
-        running = (
-            load
-            - np.cumsum(problem.delivery[route], axis=0)
-            + np.cumsum(problem.pickup[route], axis=0)
-        )
+        running = load - np.cumsum(problem.delivery[route], axis=0) + np.cumsum(problem.pickup[route], axis=0)
         peak = np.maximum(peak, running.max(axis=0))
     return float((peak / problem.capacity).max())

@@ -82,9 +82,7 @@ def simulate(
         fixed = np.array([scenario.parcels.fixed_per_village.get(n, 0) for n in names])
         expected = np.broadcast_to(fixed, (len(scenario.carriers), len(names))).astype(float)
     else:
-        expected = expected_daily_parcels(
-            scenario.parcels, scenario.carriers, world.village_population
-        )
+        expected = expected_daily_parcels(scenario.parcels, scenario.carriers, world.village_population)
     parcels = draw_inbound_parcels(
         rng,
         scenario.parcels,

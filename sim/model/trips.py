@@ -32,9 +32,7 @@ class TripLog:
     """Append-only list of trips; ``rows`` converts to a table at the end of a run."""
 
     rows: list[tuple] = field(default_factory=list)
-    routes: list[np.ndarray] = field(
-        default_factory=list
-    )  # node indices visited, depot first and last
+    routes: list[np.ndarray] = field(default_factory=list)  # node indices visited, depot first and last
 
     def __len__(self) -> int:
         return len(self.rows)

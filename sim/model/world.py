@@ -112,9 +112,7 @@ def build_world(scenario: Scenario, graph: nx.Graph | None = None) -> World:
         )
     villages = sorted((n for n, k in kinds.items() if k == "village"), key=lambda n: str(n))
     if not villages:
-        raise _error(
-            scenario, ("network",), "the network has no village node", expected=">= 1", found="0"
-        )
+        raise _error(scenario, ("network",), "the network has no village node", expected=">= 1", found="0")
     fixed = scenario.parcels.fixed_per_village or {}
     for name in fixed:
         if name not in graph or kinds.get(name) != "village":
@@ -131,9 +129,7 @@ def build_world(scenario: Scenario, graph: nx.Graph | None = None) -> World:
     try:
         tm = travel_matrices(graph, key)
     except NetworkError as exc:
-        raise _error(
-            scenario, ("network",), f"not every place is reachable by road: {exc}"
-        ) from None
+        raise _error(scenario, ("network",), f"not every place is reachable by road: {exc}") from None
     index = dict(tm.index)
     town_of = {t: i for i, t in enumerate(towns)}
     village_town = []
@@ -148,9 +144,7 @@ def build_world(scenario: Scenario, graph: nx.Graph | None = None) -> World:
                 found=repr(town),
             )
         village_town.append(town_of[town])
-    xy = np.array(
-        [[float(graph.nodes[n].get("x", 0.0)), float(graph.nodes[n].get("y", 0.0))] for n in key]
-    )
+    xy = np.array([[float(graph.nodes[n].get("x", 0.0)), float(graph.nodes[n].get("y", 0.0))] for n in key])
     return World(
         graph=graph,
         nodes=tuple(key),
@@ -162,8 +156,6 @@ def build_world(scenario: Scenario, graph: nx.Graph | None = None) -> World:
         station=np.array([index[s] for s in stations]),
         villages=np.array([index[v] for v in villages]),
         village_town=np.array(village_town),
-        village_population=np.array(
-            [float(graph.nodes[v].get("population", 0) or 0) for v in villages]
-        ),
+        village_population=np.array([float(graph.nodes[v].get("population", 0) or 0) for v in villages]),
         xy=xy,
     )

@@ -118,9 +118,7 @@ class _Table:
                 out[k] = fn(str(text))
             except (ValueError, OverflowError):
                 row = int(np.flatnonzero(inv == k)[0])
-                raise self.error(
-                    row, column, "bad value", expected=expected, found=repr(str(text))
-                ) from None
+                raise self.error(row, column, "bad value", expected=expected, found=repr(str(text))) from None
         return out[inv.ravel()]
 
     def lookup(self, column: str, index: dict[str, int], expected: str) -> np.ndarray:
@@ -336,9 +334,7 @@ def load_schedule(path: str | Path, route_ids: Sequence[str] | None) -> Schedule
         lon, lat, np.nanmean(lon) if len(lon) else 0.0, np.nanmean(lat) if len(lat) else 0.0
     )
     bounds = np.searchsorted(trip, np.arange(len(sel) + 1))
-    arr, dep = _fill_times(
-        st, order, trip, same, arr, dep, x[stop], y[stop], [t_ids[i] for i in sel]
-    )
+    arr, dep = _fill_times(st, order, trip, same, arr, dep, x[stop], y[stop], [t_ids[i] for i in sel])
 
     freq: dict[int, list[tuple[float, float, float]]] = {}
     if feed.has("frequencies.txt"):
@@ -349,9 +345,7 @@ def load_schedule(path: str | Path, route_ids: Sequence[str] | None) -> Schedule
         headway = fq.convert("headway_secs", int, "an integer number of seconds > 0", np.int64)
         for i in range(len(fq)):
             if headway[i] <= 0:
-                raise fq.error(
-                    i, "headway_secs", "bad headway", expected="> 0", found=str(headway[i])
-                )
+                raise fq.error(i, "headway_secs", "bad headway", expected="> 0", found=str(headway[i]))
             if end[i] <= start[i]:
                 raise fq.error(
                     i,
