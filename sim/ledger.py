@@ -115,9 +115,11 @@ class Ledger:
 
     # -- transitions -----------------------------------------------------
     def _expect(self, rows: np.ndarray, allowed: tuple[int, ...], action: str) -> None:
-        status = self._cols["status"][rows]
-        if not np.isin(status, allowed).all():
-            bad = rows[~np.isin(status, allowed)][:5]
+        ok = np.zeros(len(STATUS_NAMES), dtype=bool)
+        ok[list(allowed)] = True
+        good = ok[self._cols["status"][rows]]
+        if not good.all():
+            bad = rows[~good][:5]
             names = [STATUS_NAMES[s] for s in self._cols["status"][bad]]
             raise RuntimeError(f"cannot {action} items {bad.tolist()} in states {names}")
 
