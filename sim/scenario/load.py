@@ -42,19 +42,19 @@ def load(path: str | Path) -> Scenario:
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
         line = int(match.group(1)) if match else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        lines = text.split("\n")  # as TOML counts lines (splitlines also splits on "\u2028")
+        bad = lines[line - 1].removesuffix("\r") if line is not None and line <= len(lines) else None
         hint = None
-        if line is not None:
-            bad = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
-            if re.search(r"=\s*\d{1,2}:\d{2}", bad):
+        if bad is not None:
+            unquoted = re.sub(r"\"[^\"]*\"|'[^']*'", '""', bad).split("#")[0]
+            if re.search(r"(?<![\w:.-])\d{1,2}:\d{2}(?![\d:])", unquoted):
                 hint = 'clock times are quoted strings in TOML, e.g. "06:30"'
         raise ScenarioError(
             f"TOML syntax error: {message}",
             path=path,
             line=line,
             expected=hint,
-            found=text.splitlines()[line - 1].strip()
-            if line and line <= len(text.splitlines())
-            else None,
+            found=bad.strip() if bad is not None else None,
         ) from None
     return from_dict(data, path=path, text=text)
 
@@ -69,9 +69,7 @@ def from_dict(
         problems = [_from_pydantic(err, path, text) for err in exc.errors()]
         raise _combine(problems) from None
     problems = [
-        ScenarioError(
-            msg, path=path, field=dotted(loc), line=line_of(text, loc), expected=exp, found=fnd
-        )
+        ScenarioError(msg, path=path, field=dotted(loc), line=line_of(text, loc), expected=exp, found=fnd)
         for loc, msg, exp, fnd in consistency_problems(scenario)
     ]
     if problems:
@@ -84,8 +82,10 @@ def from_dict(
 
 
 def _combine(problems: list[ScenarioError]) -> ScenarioError:
+    """One error for all problems, in the order of their lines in the file."""
     if len(problems) == 1:
         return problems[0]
+    problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
     first = problems[0]
     return ScenarioError(
         first.message,
@@ -113,9 +113,7 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
     names = [c.name for c in s.carriers]
     for i, name in enumerate(names):
         if name in names[:i]:
-            out.append(
-                (("carriers", i, "name"), "carrier names must be unique", "a new name", repr(name))
-            )
+            out.append((("carriers", i, "name"), "carrier names must be unique", "a new name", repr(name)))
     total = sum(c.share for c in s.carriers)
     if abs(total - 1.0) > 0.01:
         out.append((("carriers",), "carrier shares must add up to 1", "1.0", f"{total:.3f}"))
@@ -178,12 +176,8 @@ def _did_you_mean(word: str, options: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _from_pydantic(
-    err: Mapping[str, Any], path: str | Path | None, text: str | None
-) -> ScenarioError:
-    loc: Loc = tuple(
-        p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
-    )
+def _from_pydantic(err: Mapping[str, Any], path: str | Path | None, text: str | None) -> ScenarioError:
+    loc: Loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     kind = err["type"]
     found = err.get("input")
     line = line_of(text, loc)
