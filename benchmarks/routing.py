@@ -16,6 +16,7 @@ summary of mean gaps per solver and budget follows.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
+if importlib.util.find_spec("sim") is None:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
 from sim.routing.check import check_solution  # noqa: E402
@@ -148,6 +149,25 @@ def _pyvrp_model(b: Benchmark):  # noqa: ANN202 - pyvrp is optional
     return m
 
 
+def sim_timings(repeats: int = 200) -> None:
+    """Median wall time of the fast mode (the simulation's entry point) per problem size."""
+    from sim.routing.instances import synthetic_problem
+
+    print(f"{'daily problem':<34}{'median_ms':>10}{'p90_ms':>8}")
+    for n in (5, 20, 30, 50):
+        for windows in (False, True):
+            probs = [synthetic_problem(n, seed=s, windows=windows) for s in range(10)]
+            times = []
+            for k in range(repeats):
+                p = probs[k % len(probs)]
+                t = time.perf_counter()
+                solve(p)
+                times.append(time.perf_counter() - t)
+            label = f"{n} stops, pickup+delivery" + (", windows" if windows else "")
+            ms = 1000.0 * np.asarray(times)
+            print(f"{label:<34}{np.median(ms):>10.2f}{np.percentile(ms, 90):>8.2f}")
+
+
 SOLVERS = {"ours": run_ours, "ortools": run_ortools, "pyvrp": run_pyvrp}
 
 
@@ -164,11 +184,14 @@ def _available(name: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("instances", nargs="+", type=Path)
+    ap.add_argument("instances", nargs="*", type=Path)
+    ap.add_argument("--sim", action="store_true", help="time the fast mode on synthetic daily problems")
     ap.add_argument("--budget", type=float, nargs="+", default=[1.0], help="seconds per run")
     ap.add_argument("--solver", nargs="+", default=["ours"], help="ours, ortools, pyvrp or all")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
+    if args.sim:
+        sim_timings()
     names = list(SOLVERS) if "all" in args.solver else args.solver
     names = [s for s in names if _available(s) or print(f"# {s} not installed, skipped")]
     gaps: dict[tuple[str, float], list[float]] = {}
