@@ -423,3 +423,67 @@ def test_command_line_missing_file(tmp_path):
     assert "nowhere.toml: cannot read the scenario file" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert not (tmp_path / "runs").exists()
+
+
+# -- more problems, in-process ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "line", "message"),
+    [
+        (
+            "[integrate]\nvans_per_town = 2\n",
+            "integrate",
+            1,
+            "unknown key 'integrate' (did you mean 'integrated'?)",
+        ),
+        (
+            "[vehicle_types.micro_van]\ncapacity_parcels = 1\ncapacity_kgs = 1.0\ncapacity_m3 = 1.0\n"
+            "cost_per_km = 1.0\nco2_kg_per_km = 0.1\n",
+            "vehicle_types.micro_van.capacity_kgs",
+            3,
+            "unknown key 'capacity_kgs' (did you mean 'capacity_kg'?)",
+        ),
+        (
+            'mode = "separate"\n[[carriers]]\nname = "a"\nshare = 1.0\nvans_per_town = 0\n',
+            "carriers",
+            2,
+            "every carrier's fleet is empty",
+        ),
+        (
+            "[self_pickup]\ndelay_hours_min = 48.0\ndelay_hours_max = 24.0\n",
+            "self_pickup.delay_hours_max",
+            3,
+            "maximum delay below the minimum",
+        ),
+        ('[hub]\ntrunk_vehicle = "lorry"\n', "hub.trunk_vehicle", 2, "unknown vehicle type"),
+        (
+            "[parcels]\nweekday_factors = [1.0, 1.0, 1.0,\n    1.0, 1.0, 1.0]\n",
+            "parcels.weekday_factors",
+            2,
+            "invalid value",
+        ),
+        (
+            '[[carriers]]\nname = "a"\nshare = 1.0\nvan_days = ["mon", "sun", "funday"]\n',
+            "carriers.0.van_days.2",
+            4,
+            "invalid value",
+        ),
+        ("[stations]\ndispatch_times = []\n", "stations.dispatch_times", 2, "invalid value"),
+        (
+            '[stations]\ndispatch_times = [\n    "09:00",\n    "9:75",\n]\n',
+            "stations.dispatch_times.1",
+            4,
+            "invalid value",
+        ),
+    ],
+)
+def test_more_problems_name_field_and_line(text, field, line, message, tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(sim.ScenarioError) as info:
+        sim.load(path)
+    matching = [p for p in info.value.problems if (p.field, p.line) == (field, line)]
+    assert len(matching) == 1, str(info.value)
+    assert message in matching[0].message
+    assert f"{path}:{line}: {field}: {matching[0].message}" in str(info.value)
