@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 from sim.compare import Comparison, compare
 from sim.result import Result, replicate, run, summary
 from sim.scenario import Scenario, ScenarioError, from_dict, load
+from sim.sweep import sweep
 
 __all__ = [
     "Comparison",
@@ -23,4 +24,5 @@ __all__ = [
     "replicate",
     "run",
     "summary",
+    "sweep",
 ]

@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     val = sub.add_parser("validate", help="check a scenario file without running it")
     val.add_argument("scenario", type=Path)
+    from sim.sweep.cli import add_sweep_commands
+
+    parser.set_defaults(extra_commands=add_sweep_commands(sub))
     return parser
 
 
@@ -182,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ruralsim {__version__}")
         return EXIT_OK
     commands = {"run": _cmd_run, "compare": _cmd_compare, "validate": _cmd_validate}
+    commands.update(args.extra_commands)
     if args.command not in commands:
         parser.print_help()
         return EXIT_BAD_INPUT

@@ -1,0 +1,147 @@
+"""Where runs execute: anything with the ``concurrent.futures.Executor`` interface.
+
+The runner is written once against that interface; this module only makes the
+executor and knows how to stop it:
+
+- 1 worker: :class:`InlineExecutor`, in this process (no start-up, easy to debug);
+- N workers: a local ``ProcessPoolExecutor`` (starts in milliseconds);
+- ``scheduler="tcp://host:8786"``: an existing Dask cluster, through
+  ``distributed.Client(address).get_executor()``;
+- ``scheduler="local"``: a Dask ``LocalCluster`` of N worker processes, for its
+  dashboard (it takes a couple of seconds to start).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class InlineExecutor(Executor):
+    """Runs each call at submission, in the calling process: a pool of one, without a pool."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # KeyboardInterrupt propagates to the caller, as it should
+            future.set_exception(exc)
+        return future
+
+
+@dataclass
+class ExecutorHandle:
+    """An executor with a description for people, a submission window and a way to stop."""
+
+    executor: Executor
+    description: str
+    window: int
+    dashboard: str | None = None
+    _abandon: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def abandon(self) -> None:
+        """Stop now: cancel what has not started, do not wait for running calls."""
+        for step in self._abandon:
+            with contextlib.suppress(Exception):
+                step()
+        self._abandon.clear()
+
+
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the client, which stops the sweep in order."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def default_workers() -> int:
+    """Cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def open_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[ExecutorHandle]:
+    """The executor for ``workers`` / ``scheduler``, shut down on leaving."""
+    if scheduler:
+        with _dask(workers, scheduler) as handle:
+            yield handle
+        return
+    n = default_workers() if workers is None else workers
+    if n <= 1:
+        yield ExecutorHandle(InlineExecutor(), "1 worker (in process)", window=1)
+        return
+    pool = ProcessPoolExecutor(max_workers=n, initializer=_ignore_sigint)
+    handle = ExecutorHandle(pool, f"{n} worker processes", window=2 * n)
+
+    def kill() -> None:
+        pool.shutdown(wait=False, cancel_futures=True)
+        # There is no public way to stop a running call before Python 3.14's
+        # terminate_workers(); the workers ignore SIGINT, so end them directly.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+
+    handle._abandon.append(kill)
+    try:
+        yield handle
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _dask(workers: int | None, scheduler: str) -> Iterator[ExecutorHandle]:
+    """A Dask client on an existing scheduler, or on a LocalCluster started here."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        from sim.scenario import ScenarioError
+
+        raise ScenarioError(
+            "--scheduler needs Dask",
+            field="--scheduler",
+            expected="pip install 'ruralsim[dask]'",
+            found=scheduler,
+        ) from None
+    cluster = None
+    if scheduler == "local":
+        n = default_workers() if workers is None else max(1, workers)
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
+        client = Client(cluster)
+        description = f"Dask LocalCluster of {n} worker processes"
+    else:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            from sim.scenario import ScenarioError
+
+            raise ScenarioError(
+                "cannot reach the Dask scheduler",
+                field="--scheduler",
+                expected="the address of a running `dask scheduler`, e.g. tcp://host:8786",
+                found=f"{scheduler} ({exc})",
+            ) from None
+        threads = sum(client.nthreads().values()) or 1
+        description = f"Dask scheduler {scheduler} ({threads} worker threads now)"
+    threads = sum(client.nthreads().values()) or 1
+    executor = client.get_executor(pure=False)
+    # A wide window: the scheduler queues cheaply, and workers may join the cluster later.
+    handle = ExecutorHandle(executor, description, window=max(256, 4 * threads))
+    handle.dashboard = client.dashboard_link
+
+    def close() -> None:
+        executor.shutdown(wait=False)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    handle._abandon.append(close)
+    try:
+        yield handle
+    finally:
+        handle.abandon()

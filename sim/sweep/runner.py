@@ -1,0 +1,244 @@
+"""The sweep runner: plan the runs, submit them to an executor, store each result.
+
+Written once against ``concurrent.futures.Executor``: the same loop drives the
+in-process executor, a local process pool and a Dask cluster. The client keeps
+a bounded window of submitted runs, waits for the first to finish, writes it to
+the store in its own transaction, and submits the next. Results therefore never
+depend on the number of workers or the order in which runs finish: each run is
+a pure function of its point's scenario and its seed.
+
+Ctrl-C: the first cancels runs that have not started, waits for the running
+ones and stores them; a second abandons those too. Either way the store holds
+every finished run, and running the sweep again resumes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, as_completed, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.scenario import Scenario, ScenarioError
+from sim.sweep.executors import ExecutorHandle
+from sim.sweep.spec import SweepSpec, scenario_hash
+from sim.sweep.store import DONE, FAILED, RunRecord, Store
+from sim.sweep.worker import Outcome, Task, error_text, run_task
+
+_BROKEN = (
+    "a worker process died (out of memory, or killed?); finished runs are stored, "
+    "run the sweep again to resume"
+)
+
+
+@dataclass
+class Progress:
+    """Counts of a sweep in progress; ``done`` and ``failed`` count this session."""
+
+    total: int
+    skipped: int
+    to_run: int
+    done: int = 0
+    failed: int = 0
+    started: float = field(default_factory=time.perf_counter)
+    first_error: str | None = None
+
+    @property
+    def remaining(self) -> int:
+        return self.to_run - self.done - self.failed
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the sweep; every finished run is stored. ``progress`` says how far."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(f"interrupted after {progress.done + progress.failed} of {progress.to_run} runs")
+        self.progress = progress
+
+
+class SweepError(RuntimeError):
+    """The sweep could not go on (e.g. a worker process died); finished runs are stored."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """A point of the design: its values and its scenario, or why it has none."""
+
+    index: int
+    values: dict[str, Any]
+    scenario: Scenario | None
+    scenario_hash: str | None
+    error: str | None
+
+
+def build_points(spec: SweepSpec) -> list[Point]:
+    """Every point's scenario, validated in the client (cheap: well under a millisecond).
+
+    A bad value makes that point invalid (its runs will be recorded as failed);
+    if every point is invalid the sweep file itself is wrong, and the first
+    error is raised before anything runs.
+    """
+    points, first = [], None
+    for i, values in enumerate(spec.points):
+        try:
+            scenario = spec.scenario_at(values)
+            points.append(Point(i, values, scenario, scenario_hash(scenario), None))
+        except ScenarioError as exc:
+            first = first or exc
+            points.append(Point(i, values, None, None, error_text(exc)))
+    if first is not None and all(p.scenario is None for p in points):
+        raise ScenarioError(
+            f"every point of the sweep is invalid; the first: {first.message}",
+            path=first.path,
+            field=first.field,
+            expected=first.expected,
+            found=first.found,
+        )
+    return points
+
+
+def definition(spec: SweepSpec) -> dict[str, Any]:
+    """The sweep as JSON-ready data, kept in the store beside its results."""
+    return {
+        "name": spec.name,
+        "description": spec.description,
+        "source": spec.source,
+        "design": spec.design,
+        "samples": spec.samples,
+        "design_seed": spec.design_seed,
+        "seed": spec.seed,
+        "common_random_numbers": spec.common_random_numbers,
+        "parameters": [
+            {"name": p.name, "paths": list(p.paths), "values": p.values, "min": p.low, "max": p.high}
+            for p in spec.parameters
+        ],
+        "base": spec.base.model_dump(mode="json"),
+    }
+
+
+def run_sweep(
+    spec: SweepSpec,
+    store: Store,
+    handle: ExecutorHandle,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> Progress:
+    """Run every run of ``spec`` that ``store`` does not hold as done; store each result.
+
+    ``on_progress`` is called once before the first run and after every stored run.
+    """
+    from sim import __version__
+
+    key = spec.key
+    points = build_points(spec)
+    store.register(key, spec.name, spec.source, [p.name for p in spec.parameters], definition(spec))
+    done = store.done(key)
+    order = [(p, r) for r in range(spec.replications) for p in points if (p.index, r) not in done]
+    total = len(points) * spec.replications
+    progress = Progress(total=total, skipped=total - len(order), to_run=len(order))
+    if on_progress is not None:
+        on_progress(progress)  # the start: counts known, nothing run yet
+
+    def record(point: Point, replication: int, outcome: Outcome) -> None:
+        store.record(
+            RunRecord(
+                sweep=key,
+                point=point.index,
+                replication=replication,
+                seed=spec.seed_of(point.index, replication),
+                params=point.values,
+                status=outcome.status,
+                kpis=outcome.kpis,
+                error=outcome.error,
+                wall_s=outcome.wall_s,
+                version=outcome.version,
+                scenario_hash=point.scenario_hash,
+                worker=outcome.worker,
+            )
+        )
+        if outcome.status == DONE:
+            progress.done += 1
+        else:
+            progress.failed += 1
+            progress.first_error = progress.first_error or outcome.error
+        if on_progress is not None:
+            on_progress(progress)
+
+    def tasks() -> Iterator[tuple[Point, Task]]:
+        for point, r in order:
+            if point.scenario is None:  # invalid value: failed without running
+                record(point, r, Outcome(FAILED, None, point.error, 0.0, "client", __version__))
+                continue
+            yield point, Task(point.index, r, spec.seed_of(point.index, r), point.scenario)
+
+    try:
+        execute(tasks(), handle, record, notify=notify)
+    except KeyboardInterrupt:
+        raise SweepInterrupted(progress) from None
+    if progress.remaining and progress.to_run:
+        raise SweepError(f"{progress.remaining} runs did not finish")
+    return progress
+
+
+def execute(
+    tasks: Iterator[tuple[Point, Task]],
+    handle: ExecutorHandle,
+    record: Callable[[Point, int, Outcome], None],
+    *,
+    notify: Callable[[str], None] | None = None,
+) -> None:
+    """Submit ``tasks`` keeping at most ``handle.window`` in flight; ``record`` each outcome."""
+    pending: dict[Future, tuple[Point, Task]] = {}
+
+    def fill() -> None:
+        while len(pending) < handle.window:
+            item = next(tasks, None)
+            if item is None:
+                return
+            try:
+                pending[handle.executor.submit(run_task, item[1])] = item
+            except BrokenExecutor as exc:
+                raise SweepError(_BROKEN) from exc
+
+    def collect(future: Future) -> None:
+        point, task = pending.pop(future)
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if isinstance(exc, BrokenExecutor):
+            raise SweepError(_BROKEN) from exc
+        if exc is not None:  # lost on the way (e.g. Dask's KilledWorker): a failed run
+            outcome = Outcome(FAILED, None, error_text(exc), 0.0, "?", "")
+        else:
+            outcome = future.result()
+        record(point, task.replication, outcome)
+
+    try:
+        fill()
+        while pending:
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in finished:
+                collect(future)
+            fill()
+    except KeyboardInterrupt:
+        running = [f for f in list(pending) if not f.cancel()]
+        for f in [f for f in pending if f.cancelled()]:
+            pending.pop(f)
+        if running and notify is not None:
+            notify(
+                f"stopping: waiting for {len(running)} running run(s) to finish "
+                "(Ctrl-C again to abandon them)"
+            )
+        try:
+            for future in as_completed(running):
+                collect(future)
+        except KeyboardInterrupt:
+            pass
+        handle.abandon()
+        raise

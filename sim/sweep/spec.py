@@ -1,0 +1,251 @@
+"""Sweep files: what to vary, how to sample it, how often to repeat it.
+
+A sweep file is TOML, validated like a scenario file: every problem is a
+:class:`~sim.ScenarioError` naming the sweep file, the line and the field, and
+nothing runs. Example (``scenarios/sweeps/fleet.toml``)::
+
+    scenario = "../lishui.toml"      # the base scenario, relative to this file
+    design = "grid"                  # or "lhs" / "sobol" with samples = N
+    replications = 5
+    seed = 1                         # replication r uses seed + r at every point
+
+    [base]                           # fixed changes to the base scenario
+    days = 14
+
+    [parameters]                     # scenario field path = values or range
+    mode = ["separate", "integrated"]
+    "integrated.vans_per_town" = { values = [1, 2, 3], also = ["carriers.*.vans_per_town"] }
+    "vehicle_types.micro_van.capacity_parcels" = { min = 200, max = 600 }   # lhs / sobol
+
+Field paths are resolved by :mod:`sim.sweep.paths`. Values are checked when a
+point is built (:meth:`SweepSpec.scenario_at`): a bad value fails that point's
+runs, with the scenario error as their error text, and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.scenario import Scenario, ScenarioError, from_dict, load
+from sim.sweep.checks import Checker, did_you_mean, flatten
+from sim.sweep.design import DESIGNS, Parameter, make_points, run_seed
+from sim.sweep.parameters import parse_parameters
+from sim.sweep.paths import PathError, assign, locate
+
+TOP_KEYS = (
+    "name",
+    "description",
+    "scenario",
+    "design",
+    "samples",
+    "design_seed",
+    "replications",
+    "seed",
+    "common_random_numbers",
+    "base",
+    "parameters",
+)
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep: base scenario, parameters, design, replications, seeds."""
+
+    name: str
+    base: Scenario
+    parameters: tuple[Parameter, ...]
+    design: str = "grid"
+    samples: int | None = None
+    design_seed: int = 0
+    replications: int = 1
+    seed: int = 1
+    common_random_numbers: bool = True
+    description: str = ""
+    source: str | None = None
+    _points: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    @property
+    def points(self) -> list[dict[str, Any]]:
+        """The design's points (parameter name -> value), point id = list index."""
+        if not self._points:
+            self._points.extend(make_points(self.parameters, self.design, self.samples, self.design_seed))
+        return self._points
+
+    def seed_of(self, point: int, replication: int) -> int:
+        return run_seed(self.seed, point, replication, self.common_random_numbers)
+
+    def scenario_at(self, values: Mapping[str, Any]) -> Scenario:
+        """The base scenario with a point's values set; a bad value raises ScenarioError."""
+        data = self.base.model_dump(mode="json")
+        for p in self.parameters:
+            for path in p.paths:
+                for loc in locate(data, path):
+                    assign(data, loc, copy.deepcopy(values[p.name]))
+        scenario = from_dict(data, path=self.source, text=None)
+        for attr in ("_base_dir", "_source", "_text"):
+            setattr(scenario, attr, getattr(self.base, attr))
+        return scenario
+
+    @property
+    def key(self) -> str:
+        """Identity of the sweep in a results store: base scenario, points, seeds.
+
+        Replications are left out, so raising them later adds runs to the same
+        sweep; anything that changes what a (point, replication) computes
+        changes the key, so stale results are never mixed in.
+        """
+        identity = {
+            "base": self.base.model_dump(mode="json"),
+            "parameters": [[p.name, list(p.paths)] for p in self.parameters],
+            "points": self.points,
+            "seed": self.seed,
+            "common_random_numbers": self.common_random_numbers,
+        }
+        return hashlib.sha256(canonical_json(identity).encode()).hexdigest()[:16]
+
+
+def canonical_json(data: Any) -> str:
+    """JSON with sorted keys and no spaces: equal data, equal text, equal hash."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """sha256 of the canonical JSON of a scenario's settings."""
+    return hashlib.sha256(canonical_json(scenario.model_dump(mode="json")).encode()).hexdigest()
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep file; any problem is a ScenarioError naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(
+            "cannot read the sweep file",
+            path=path,
+            expected="an existing TOML file",
+            found="no such file" if not path.exists() else "not a regular file",
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError("cannot read the sweep file", path=path, found=str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        lines = text.splitlines()
+        found = lines[line - 1].strip() if line and line <= len(lines) else None
+        raise ScenarioError(f"TOML syntax error: {message}", path=path, line=line, found=found) from None
+    return sweep_from_dict(data, path=path, text=text)
+
+
+def sweep_from_dict(
+    data: Mapping[str, Any],
+    *,
+    path: str | Path | None = None,
+    text: str | None = None,
+    base_dir: str | Path | None = None,
+) -> SweepSpec:
+    """Validate a sweep given as a mapping (as read from TOML).
+
+    ``scenario`` may be a path (relative to the sweep file, else ``base_dir``,
+    else the working directory) or a :class:`Scenario`.
+    """
+    check = Checker(path, text)
+    for key in data:
+        if key not in TOP_KEYS:
+            check.fail(
+                (key,), f"unknown key {key!r}{did_you_mean(key, TOP_KEYS)}", f"one of {list(TOP_KEYS)}"
+            )
+    design = data.get("design", "grid")
+    if design not in DESIGNS:
+        check.fail(("design",), "unknown design", f"one of {list(DESIGNS)}", repr(design))
+    samples = check.integer(data, "samples", None, 1, 10_000_000)
+    if design in ("lhs", "sobol") and samples is None:
+        check.fail(("design",), f"design {design!r} needs samples = N", "samples = an integer >= 1")
+    base = _base_scenario(data, check, path, base_dir)
+    check.raise_any()
+    assert base is not None
+    base = _apply_base(base, data.get("base", {}), check)
+    check.raise_any()
+    parameters = parse_parameters(data.get("parameters", {}), design, base, check)
+    replications = check.integer(data, "replications", base.replications, 1, 1_000_000)
+    seed = check.integer(data, "seed", base.seed, 0, None)
+    design_seed = check.integer(data, "design_seed", 0, 0, None)
+    crn = data.get("common_random_numbers", True)
+    if not isinstance(crn, bool):
+        check.fail(("common_random_numbers",), "invalid value", "true or false", repr(crn))
+    name = data.get("name", Path(path).stem if path is not None else "sweep")
+    description = data.get("description", "")
+    for key, value in (("name", name), ("description", description)):
+        if not isinstance(value, str):
+            check.fail((key,), "invalid value", "a string", repr(value))
+    check.raise_any()
+    return SweepSpec(
+        name=name,
+        base=base,
+        parameters=tuple(parameters),
+        design=design,
+        samples=samples if design != "grid" else None,
+        design_seed=design_seed or 0,
+        replications=replications or 1,
+        seed=seed if seed is not None else 1,
+        common_random_numbers=crn,
+        description=description,
+        source=str(path) if path is not None else None,
+    )
+
+
+def _base_scenario(
+    data: Mapping[str, Any], check: Checker, path: str | Path | None, base_dir: str | Path | None
+) -> Scenario | None:
+    ref = data.get("scenario")
+    if isinstance(ref, Scenario):
+        return ref
+    if not isinstance(ref, str) or not ref:
+        check.fail(
+            ("scenario",), "the base scenario is missing", 'scenario = "path/to/scenario.toml"', repr(ref)
+        )
+        return None
+    folder = Path(path).parent if path is not None else Path(base_dir or ".")
+    target = Path(ref) if Path(ref).is_absolute() else folder / ref
+    if not target.is_file():
+        check.fail(("scenario",), "the base scenario file does not exist", "a scenario file", str(target))
+        return None
+    return load(target)
+
+
+def _apply_base(base: Scenario, table: Any, check: Checker) -> Scenario:
+    """Apply the fixed ``[base]`` settings; a bad path or value stops the sweep."""
+    if not isinstance(table, Mapping):
+        check.fail(("base",), "invalid value", "a table of field path = value", repr(table))
+        return base
+    if not table:
+        return base
+    data = base.model_dump(mode="json")
+    for name, loc, value in flatten(table, ("base",), leaf=lambda _, v: not isinstance(v, Mapping)):
+        try:
+            for target in locate(data, name):
+                assign(data, target, value)
+        except PathError as exc:
+            check.fail(loc, exc.message, exc.expected, name)
+    check.raise_any()
+    try:
+        changed = from_dict(data, path=check.path, text=None)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            check.fail(
+                ("base", *(problem.field or "").split(".")), problem.message, problem.expected, problem.found
+            )
+        return base
+    for attr in ("_base_dir", "_source", "_text"):
+        setattr(changed, attr, getattr(base, attr))
+    return changed

@@ -1,0 +1,169 @@
+"""Per point of a sweep: the mean and 95 % confidence interval of every KPI.
+
+Works on the tidy run table (:meth:`sim.sweep.store.Store.runs`, or the
+DataFrame :func:`sim.sweep` returns): only done runs count; a KPI that is NaN
+in a run is left out of that KPI's estimate. Intervals are Student-t intervals
+over replications (:func:`sim.kpi.stats.estimate`); with one replication the
+half-width is NaN.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import json
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from sim.kpi.stats import estimate
+from sim.scenario import ScenarioError
+from sim.sweep.store import RUN_COLUMNS, TAIL_COLUMNS, Store
+
+DEFAULT_KPIS = (
+    "last_km.on_time_share",
+    "last_km.village_coverage",
+    "last_km.lead_time_h_p90",
+    "cost.operator_yuan_per_day",
+    "cost.co2_kg_per_day",
+)
+
+
+def kpi_names(runs: pd.DataFrame, parameters: Sequence[str]) -> list[str]:
+    """The KPI columns of a run table: everything that is not an id, a parameter or metadata."""
+    fixed = {*RUN_COLUMNS, *TAIL_COLUMNS, *parameters}
+    return [c for c in runs.columns if c not in fixed]
+
+
+def point_summary(runs: pd.DataFrame, parameters: Sequence[str]) -> pd.DataFrame:
+    """One row per point: parameters, runs done and failed, ``<kpi>.mean`` and ``<kpi>.ci95``.
+
+    ``ci95`` is the half-width of the 95 % interval: the interval is mean ± ci95.
+    """
+    kpis = kpi_names(runs, parameters)
+    rows = []
+    for point, group in runs.groupby("point", sort=True):
+        done = group[group["status"] == "done"]
+        row: dict[str, object] = {"point": int(point)}
+        row.update({p: group[p].iloc[0] for p in parameters})
+        row["done"], row["failed"] = len(done), int((group["status"] == "failed").sum())
+        for kpi in kpis:
+            e = estimate(done[kpi].to_numpy(dtype=float))
+            row[f"{kpi}.mean"], row[f"{kpi}.ci95"] = e.mean, e.half_width
+        rows.append(row)
+    columns = ["point", *parameters, "done", "failed"]
+    columns += [f"{k}.{s}" for k in kpis for s in ("mean", "ci95")]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def choose_kpis(available: Sequence[str], wanted: Sequence[str] | None) -> list[str]:
+    """The KPIs to print: those asked for (checked, with a did-you-mean) or a default few."""
+    if not wanted:
+        chosen = [k for k in DEFAULT_KPIS if k in available]
+        return chosen or list(available[:4])
+    for name in wanted:
+        if name not in available:
+            close = difflib.get_close_matches(name, list(available), n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ScenarioError(
+                f"unknown KPI{hint}", field="--kpi", expected=f"one of {list(available)}", found=name
+            )
+    return list(wanted)
+
+
+def format_summary(summary: pd.DataFrame, parameters: Sequence[str], kpis: Sequence[str]) -> str:
+    """A compact text table: one line per point, ``mean ± half-width`` per chosen KPI."""
+    header = ["point", *(_short(p) for p in parameters), "runs", *(_short(k) for k in kpis)]
+    lines = [header]
+    for _, row in summary.iterrows():
+        runs = f"{row['done']}" + (f" ({row['failed']} failed)" if row["failed"] else "")
+        cells = [str(row["point"]), *(_value(row[p]) for p in parameters), runs]
+        cells += [_interval(row[f"{k}.mean"], row[f"{k}.ci95"]) for k in kpis]
+        lines.append(cells)
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    text = ["  ".join(cell.rjust(w) for cell, w in zip(line, widths, strict=True)) for line in lines]
+    text.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(text)
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= 22 else name.split(".", 1)[-1]
+
+
+def _value(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return json.dumps(value) if isinstance(value, list | dict) else str(value)
+
+
+def _interval(mean: float, half: float) -> str:
+    if math.isnan(mean):
+        return "-"
+    return f"{mean:.4g}" if math.isnan(half) else f"{mean:.4g} ± {half:.2g}"
+
+
+def pick_sweep(store: Store, wanted: str | None) -> tuple[str, str | None]:
+    """The sweep to summarise: the one given (by key prefix or name), else the latest.
+
+    Returns the key and, when the store holds several sweeps, a note naming them.
+    """
+    sweeps = store.sweeps()
+    if sweeps.empty:
+        raise ScenarioError("the results store holds no sweep", path=store.path)
+    if wanted:
+        match = sweeps[sweeps["sweep"].str.startswith(wanted) | (sweeps["name"] == wanted)]
+        if match.empty:
+            raise ScenarioError(
+                "no such sweep in the store",
+                field="--sweep",
+                expected=f"one of {list(sweeps['sweep'])}",
+                found=wanted,
+            )
+        key = str(match["sweep"].iloc[-1])
+    else:
+        key = str(sweeps["sweep"].iloc[-1])
+    note = None
+    if len(sweeps) > 1:
+        others = ", ".join(f"{r.sweep} ({r.name}, {int(r.done or 0)} done)" for r in sweeps.itertuples())
+        note = f"the store holds {len(sweeps)} sweeps: {others}; showing {key} (choose with --sweep)"
+    return key, note
+
+
+def export(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``table`` as CSV or Parquet (by extension), whole or not at all."""
+    path = Path(path)
+    parquet = path.suffix.lower() in (".parquet", ".pq")
+    if parquet and importlib.util.find_spec("pyarrow") is None:
+        raise ScenarioError(
+            "Parquet export needs pyarrow",
+            path=path,
+            expected="pip install 'ruralsim[parquet]' (or write a .csv)",
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        if parquet:
+            _plain(table).to_parquet(tmp, index=False)
+        else:
+            table.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def _plain(table: pd.DataFrame) -> pd.DataFrame:
+    """Object columns with lists or mixed types become JSON text, which Parquet can hold."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            kinds = {type(v) for v in out[column] if v is not None}
+            if len(kinds) > 1 or kinds & {list, dict}:
+                out[column] = [None if v is None else json.dumps(v) for v in out[column]]
+    return out
