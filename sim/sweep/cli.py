@@ -64,7 +64,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise ScenarioError(
-            "invalid value", field="--workers", expected="an integer >= 1", found=str(args.workers)
+            "invalid value",
+            path=args.sweep_file,
+            field="--workers",
+            expected="an integer >= 1",
+            found=str(args.workers),
         )
     spec = load_sweep(args.sweep_file)
     db = args.db or Path(default_db(spec))
@@ -72,13 +76,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     def on_progress(p: Progress) -> None:
         nonlocal bar
+        first = bar is None
         if bar is None:
             bar = tqdm(total=p.to_run, unit="run", file=sys.stderr, dynamic_ncols=True, disable=args.quiet)
-        else:
+        bar.set_postfix_str(f"done {p.done}, failed {p.failed}, remaining {p.remaining}", refresh=first)
+        if not first:
             bar.update(1)
-        bar.set_postfix_str(f"done {p.done}, failed {p.failed}, remaining {p.remaining}", refresh=False)
 
-    with Store(db) as store, open_executor(args.workers, args.scheduler) as handle:
+    with open_executor(args.workers, args.scheduler, source=spec.source) as handle, Store(db) as store:
         points = len(spec.points)
         runs = points * spec.replications
         print(
@@ -124,7 +129,7 @@ def _print_summary(store, key: str, parameters: list[str], wanted: list[str] | N
 
     runs = store.runs(key)
     table = point_summary(runs, parameters)
-    kpis = choose_kpis(kpi_names(runs, parameters), wanted)
+    kpis = choose_kpis(kpi_names(runs, parameters), wanted, source=store.path)
     print()
     print(format_summary(table, parameters, kpis))
     return runs, table

@@ -67,10 +67,15 @@ def default_workers() -> int:
 
 
 @contextlib.contextmanager
-def open_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[ExecutorHandle]:
-    """The executor for ``workers`` / ``scheduler``, shut down on leaving."""
+def open_executor(
+    workers: int | None = None, scheduler: str | None = None, *, source: str | None = None
+) -> Iterator[ExecutorHandle]:
+    """The executor for ``workers`` / ``scheduler``, shut down on leaving.
+
+    ``source`` (the sweep file) is named in errors, such as an unreachable scheduler.
+    """
     if scheduler:
-        with _dask(workers, scheduler) as handle:
+        with _dask(workers, scheduler, source) as handle:
             yield handle
         return
     n = default_workers() if workers is None else workers
@@ -95,7 +100,7 @@ def open_executor(workers: int | None = None, scheduler: str | None = None) -> I
 
 
 @contextlib.contextmanager
-def _dask(workers: int | None, scheduler: str) -> Iterator[ExecutorHandle]:
+def _dask(workers: int | None, scheduler: str, source: str | None) -> Iterator[ExecutorHandle]:
     """A Dask client on an existing scheduler, or on a LocalCluster started here."""
     try:
         from distributed import Client, LocalCluster
@@ -104,6 +109,7 @@ def _dask(workers: int | None, scheduler: str) -> Iterator[ExecutorHandle]:
 
         raise ScenarioError(
             "--scheduler needs Dask",
+            path=source,
             field="--scheduler",
             expected="pip install 'ruralsim[dask]'",
             found=scheduler,
@@ -122,6 +128,7 @@ def _dask(workers: int | None, scheduler: str) -> Iterator[ExecutorHandle]:
 
             raise ScenarioError(
                 "cannot reach the Dask scheduler",
+                path=source,
                 field="--scheduler",
                 expected="the address of a running `dask scheduler`, e.g. tcp://host:8786",
                 found=f"{scheduler} ({exc})",

@@ -60,7 +60,9 @@ def point_summary(runs: pd.DataFrame, parameters: Sequence[str]) -> pd.DataFrame
     return pd.DataFrame(rows, columns=columns)
 
 
-def choose_kpis(available: Sequence[str], wanted: Sequence[str] | None) -> list[str]:
+def choose_kpis(
+    available: Sequence[str], wanted: Sequence[str] | None, source: str | None = None
+) -> list[str]:
     """The KPIs to print: those asked for (checked, with a did-you-mean) or a default few."""
     if not wanted:
         chosen = [k for k in DEFAULT_KPIS if k in available]
@@ -70,7 +72,11 @@ def choose_kpis(available: Sequence[str], wanted: Sequence[str] | None) -> list[
             close = difflib.get_close_matches(name, list(available), n=1, cutoff=0.5)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ScenarioError(
-                f"unknown KPI{hint}", field="--kpi", expected=f"one of {list(available)}", found=name
+                f"unknown KPI{hint}",
+                path=source,
+                field="--kpi",
+                expected=f"one of {list(available)}",
+                found=name,
             )
     return list(wanted)
 
@@ -119,6 +125,7 @@ def pick_sweep(store: Store, wanted: str | None) -> tuple[str, str | None]:
         if match.empty:
             raise ScenarioError(
                 "no such sweep in the store",
+                path=store.path,
                 field="--sweep",
                 expected=f"one of {list(sweeps['sweep'])}",
                 found=wanted,

@@ -80,3 +80,21 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture) -> None:
         main(["--help"])
     out = capsys.readouterr().out
     assert "sweep" in out and "sweep-summary" in out
+
+
+@pytest.mark.slow
+def test_scheduler_local_starts_a_dask_cluster(small_sweep: Path, tmp_path: Path, capsys) -> None:
+    pytest.importorskip("distributed")
+    db = tmp_path / "local.sqlite"
+    assert main(["sweep", str(small_sweep), "--scheduler", "local", "--workers", "2", "--db", str(db)]) == 0
+    captured = capsys.readouterr()
+    assert "Dask LocalCluster of 2 worker processes" in captured.out and "8 done" in captured.out
+    assert "Dask dashboard: http" in captured.err
+
+
+def test_unusable_scheduler_address_exit_2(small_sweep: Path, tmp_path: Path, capsys) -> None:
+    pytest.importorskip("distributed")
+    db = tmp_path / "never.sqlite"
+    assert main(["sweep", str(small_sweep), "--scheduler", "no-port-here", "--db", str(db)]) == 2
+    assert "cannot reach the Dask scheduler" in capsys.readouterr().err
+    assert not db.exists()

@@ -21,18 +21,16 @@ from sim.sweep.summary import kpi_names
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals")
 
-# 6 points x 8 replications of a 4-day tiny county: a few seconds on 2 workers.
+# 6 points x 6 replications of the tiny county: a few seconds on 2 workers.
 LONGER_SWEEP = """\
 scenario = "base.toml"
-replications = 8
+replications = 6
 seed = 11
-[base]
-days = 4
 [parameters]
 mode = ["separate", "integrated"]
 "integrated.vans_per_town" = { values = [1, 2, 3], also = ["carriers.*.vans_per_town"] }
 """
-TOTAL = 48
+TOTAL = 36
 VANS = "integrated.vans_per_town"
 
 
@@ -76,7 +74,7 @@ def _check_complete(db: Path, reference: pd.DataFrame) -> None:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == TOTAL
         keys = con.execute("SELECT point, replication FROM runs").fetchall()
-        assert sorted(keys) == [(p, r) for p in range(6) for r in range(8)]  # no gap, no duplicate
+        assert sorted(keys) == [(p, r) for p in range(6) for r in range(6)]  # no gap, no duplicate
         assert con.execute("SELECT COUNT(*) FROM runs WHERE status <> 'done'").fetchone()[0] == 0
     with Store(db) as store:
         (key,) = store.sweeps()["sweep"]

@@ -37,9 +37,16 @@ def _sequential(path: Path) -> dict[tuple[int, int], dict[str, float]]:
 
 
 def test_identical_kpis_inline_pool_dask_and_sequential(small_sweep: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
     one = sim.sweep(small_sweep, workers=1, db=tmp_path / "one.sqlite")
     two = sim.sweep(small_sweep, workers=2, db=tmp_path / "two.sqlite")
-    dask = sim.sweep(small_sweep, scheduler="local", workers=2, db=tmp_path / "dask.sqlite")
+    # A real LocalCluster of 2 worker processes, reached by its tcp:// address as a
+    # cluster on other machines would be (--scheduler tcp://host:8786).
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://")
+        dask = sim.sweep(small_sweep, scheduler=cluster.scheduler_address, db=tmp_path / "dask.sqlite")
     assert len(one) == 8 and (one["status"] == "done").all()
     assert one["worker"].nunique() == 1 and two["worker"].nunique() == 2
     assert dask["worker"].nunique() == 2 and not set(dask["worker"]) & set(two["worker"])
