@@ -17,7 +17,8 @@ nothing runs. Example (``scenarios/sweeps/fleet.toml``)::
     "integrated.vans_per_town" = { values = [1, 2, 3], also = ["carriers.*.vans_per_town"] }
     "vehicle_types.micro_van.capacity_parcels" = { min = 200, max = 600 }   # lhs / sobol
 
-Field paths are resolved by :mod:`sim.sweep.paths`. Values are checked when a
+Field paths are resolved by :mod:`sim.sweep.paths`, the ``[parameters]`` table is
+read by :mod:`sim.sweep.parameters`. Values are checked when a
 point is built (:meth:`SweepSpec.scenario_at`): a bad value fails that point's
 runs, with the scenario error as their error text, and the sweep goes on.
 """
