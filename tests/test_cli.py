@@ -367,7 +367,8 @@ def test_nan_kpis_are_null_in_kpis_json(tmp_path, capsys):
     """No NaN token even when a KPI is undefined (no parcels: lead times have no value)."""
     scenario = tmp_path / "quiet.toml"
     scenario.write_text(
-        'name = "quiet"\ndays = 3\nwarmup_days = 1\n[parcels]\nper_1000_residents_per_day = 0.0\n',
+        'name = "quiet"\ndays = 3\nwarmup_days = 1\n[parcels]\nper_1000_residents_per_day = 0.0\n'
+        "[poi]\nparcels_per_day = 0.0\n",
         encoding="utf-8",
     )
     out = tmp_path / "out"

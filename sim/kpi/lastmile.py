@@ -35,9 +35,7 @@ def last_km_kpis(raw: RawRun) -> dict[str, float]:
         "last_km.undelivered_share": _share((~done).sum(), n),
     }
     for q in (50, 90, 99):
-        out[f"last_km.lead_time_h_p{q}"] = (
-            float(np.percentile(lead_h[done], q)) if done.any() else np.nan
-        )
+        out[f"last_km.lead_time_h_p{q}"] = float(np.percentile(lead_h[done], q)) if done.any() else np.nan
 
     # Coverage: visits on enough days a week and nearly all parcels delivered in the village.
     villages = village_table(raw)
@@ -47,9 +45,10 @@ def last_km_kpis(raw: RawRun) -> dict[str, float]:
     out["last_km.service_days_per_week"] = float(villages["service_days_per_week"].mean())
 
     days_measured = raw.demand_days - s.warmup_days
-    station = w.station[w.village_town[_village_index(raw, led.destination[rows][fetched])]]
     # Villagers' own trips to fetch parcels from the town outlet, and back.
-    km = 2.0 * w.km[led.destination[rows][fetched], station] / s.self_pickup.parcels_per_trip
+    dest = led.destination[rows][fetched]
+    station = w.station[w.point_town[w.point_of_node[dest]]]
+    km = 2.0 * w.km[dest, station] / s.self_pickup.parcels_per_trip
     out["last_km.villager_travel_km_per_day"] = float(km.sum()) / max(days_measured, 1)
     return out
 
@@ -59,6 +58,7 @@ def village_table(raw: RawRun) -> dict[str, np.ndarray]:
     s, w, led = raw.scenario, raw.world, raw.ledger
     rows = measured_rows(raw)
     v = _village_index(raw, led.destination[rows])
+    rows, v = rows[v >= 0], v[v >= 0]
     in_village = led.status[rows] == DELIVERED
     n_villages = len(w.villages)
     total = np.bincount(v, minlength=n_villages)
@@ -66,15 +66,9 @@ def village_table(raw: RawRun) -> dict[str, np.ndarray]:
     days_measured = max(raw.demand_days - s.warmup_days, 1)
     delivered_day = np.floor(led.delivered_t[rows][in_village] / 1440.0).astype(np.int64)
     pairs = np.unique(v[in_village] * (raw.horizon_days + 1) + delivered_day)
-    per_week = (
-        np.bincount(pairs // (raw.horizon_days + 1), minlength=n_villages) / days_measured * 7.0
-    )
+    per_week = np.bincount(pairs // (raw.horizon_days + 1), minlength=n_villages) / days_measured * 7.0
     share = np.divide(local, total, out=np.zeros(n_villages), where=total > 0)
-    covered = (
-        (per_week >= s.kpi.min_service_days - 1e-9)
-        & (share >= s.kpi.in_village_share)
-        & (total > 0)
-    )
+    covered = (per_week >= s.kpi.min_service_days - 1e-9) & (share >= s.kpi.in_village_share) & (total > 0)
     return {
         "village": np.array(w.village_names),
         "town": np.array([w.towns[t] for t in w.village_town]),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.ledger import FLOW_NAMES
 from sim.scenario.schema import VehicleType
 
 TRIP_COLUMNS = (
@@ -24,15 +25,36 @@ TRIP_COLUMNS = (
     "peak_load_share",
     "cost_yuan",
     "co2_kg",
+    *(f"items_{f}" for f in FLOW_NAMES),
+)
+_ITEMS, _KG, _FLOWS = (
+    TRIP_COLUMNS.index("items"),
+    TRIP_COLUMNS.index("kg"),
+    TRIP_COLUMNS.index("items_parcel_in"),
 )
 
 
 @dataclass
 class TripLog:
-    """Append-only list of trips; ``rows`` converts to a table at the end of a run."""
+    """Append-only list of trips; ``table`` converts to columns at the end of a run.
 
-    rows: list[tuple] = field(default_factory=list)
-    routes: list[np.ndarray] = field(default_factory=list)  # node indices visited, depot first and last
+    Kinds: ``van`` (a van or cooperative truck from its base), ``trunk`` (hub and
+    town stations), ``bus`` (a bus trip carrying cargo; its km are the bus's, run
+    anyway, and its cost is the fee paid to the bus operator).
+    """
+
+    rows: list[list] = field(default_factory=list)
+    routes: list[np.ndarray] = field(default_factory=list)  # node indices visited, base first and last
+    keep_manifests: bool = False
+    # Per trip, when kept (tests, debugging): capacity (items, kg, m3), and lists of
+    # (rows, times, +1 boarding / -1 leaving) load changes.
+    manifests: list[tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, int]]]] = field(default_factory=list)
+
+    def note(self, trip: int, rows: np.ndarray, t: np.ndarray | float, sign: int) -> None:
+        """Record that ``rows`` board (+1) or leave (-1) trip ``trip`` at ``t``."""
+        if self.keep_manifests and len(rows):
+            times = np.broadcast_to(np.asarray(t, dtype=float), np.shape(rows)).copy()
+            self.manifests[trip][1].append((np.asarray(rows).copy(), times, sign))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -44,25 +66,32 @@ class TripLog:
         operator: str,
         kind: str,
         vehicle_name: str,
-        vehicle: VehicleType,
+        vehicle: VehicleType | None,
         town: str,
         start_t: float,
         end_t: float,
         km: float,
         stops: int,
-        items: int,
+        flows: np.ndarray,
         kg: float,
         peak_load_share: float,
         fixed_cost: bool,
         path: np.ndarray,
+        cost_yuan: float | None = None,
+        capacity: np.ndarray | None = None,
     ) -> int:
-        """Add a trip and return its id; cost is per km, per hour, plus the day rate once."""
-        cost = km * vehicle.cost_per_km + (end_t - start_t) / 60.0 * vehicle.cost_per_hour
-        if fixed_cost:
-            cost += vehicle.cost_per_day
+        """Add a trip and return its id. Vehicle cost is per km, per hour, plus the day rate once;
+        ``cost_yuan`` overrides it (bus fees), and a trip without a vehicle emits nothing."""
+        if cost_yuan is None:
+            assert vehicle is not None
+            cost_yuan = km * vehicle.cost_per_km + (end_t - start_t) / 60.0 * vehicle.cost_per_hour
+            if fixed_cost:
+                cost_yuan += vehicle.cost_per_day
+        co2 = km * vehicle.co2_kg_per_km if vehicle is not None else 0.0
         trip = len(self.rows)
+        counts = np.bincount(np.asarray(flows, dtype=np.int64), minlength=len(FLOW_NAMES)).tolist()
         self.rows.append(
-            (
+            [
                 trip,
                 day,
                 operator,
@@ -73,15 +102,31 @@ class TripLog:
                 end_t,
                 km,
                 stops,
-                items,
+                int(len(flows)),
                 kg,
                 peak_load_share,
-                cost,
-                km * vehicle.co2_kg_per_km,
-            )
+                cost_yuan,
+                co2,
+                *counts,
+            ]
         )
         self.routes.append(path)
+        if self.keep_manifests:
+            if capacity is None and vehicle is not None:
+                capacity = np.array(
+                    [vehicle.capacity_parcels, vehicle.capacity_kg, vehicle.capacity_m3], dtype=float
+                )
+            self.manifests.append((capacity, []))
         return trip
+
+    def add_load(self, trip: int, flows: np.ndarray, kg: float) -> None:
+        """Items picked up during a trip whose loads are decided stop by stop (trunks)."""
+        row = self.rows[trip]
+        row[_ITEMS] += int(len(flows))
+        row[_KG] += kg
+        counts = np.bincount(np.asarray(flows, dtype=np.int64), minlength=len(FLOW_NAMES))
+        for i, c in enumerate(counts.tolist()):
+            row[_FLOWS + i] += c
 
     def table(self) -> dict[str, np.ndarray]:
         """Columns as arrays (an empty log gives empty columns)."""

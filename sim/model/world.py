@@ -40,10 +40,34 @@ class World:
     village_town: np.ndarray  # town index of each village
     village_population: np.ndarray
     xy: np.ndarray  # (k, 2) km
+    pois: np.ndarray  # node index of each +N point
+    poi_town: np.ndarray
+    farm_point: np.ndarray  # point number (village) each farm hands its produce in at
+    farm_crops: tuple[frozenset[str], ...]
+    farm_town: tuple[str, ...]
 
     @property
     def village_names(self) -> list[str]:
         return [self.nodes[i] for i in self.villages]
+
+    @property
+    def points(self) -> np.ndarray:
+        """Delivery and collection points: the villages, then the +N points."""
+        return np.concatenate([self.villages, self.pois])
+
+    @property
+    def point_town(self) -> np.ndarray:
+        return np.concatenate([self.village_town, self.poi_town])
+
+    @property
+    def point_of_node(self) -> np.ndarray:
+        """Point number of each node index, -1 where the node is not a point."""
+        out = np.full(len(self.nodes), -1, dtype=np.int64)
+        out[self.points] = np.arange(len(self.points))
+        return out
+
+    def station_of_town(self, town: str) -> int:
+        return int(self.station[self.towns.index(town)])
 
 
 def _error(scenario: Scenario, loc: tuple, message: str, **kw: str | None) -> ScenarioError:
@@ -145,6 +169,9 @@ def build_world(scenario: Scenario, graph: nx.Graph | None = None) -> World:
             )
         village_town.append(town_of[town])
     xy = np.array([[float(graph.nodes[n].get("x", 0.0)), float(graph.nodes[n].get("y", 0.0))] for n in key])
+    pois = [n for n in key if kinds.get(n) == "poi" and graph.nodes[n].get("town") in town_of]
+    farms = [n for n in key if kinds.get(n) == "farm" and graph.nodes[n].get("village") in set(villages)]
+    village_number = {v: i for i, v in enumerate(villages)}
     return World(
         graph=graph,
         nodes=tuple(key),
@@ -158,4 +185,12 @@ def build_world(scenario: Scenario, graph: nx.Graph | None = None) -> World:
         village_town=np.array(village_town),
         village_population=np.array([float(graph.nodes[v].get("population", 0) or 0) for v in villages]),
         xy=xy,
+        pois=np.array([index[p] for p in pois], dtype=np.int64),
+        poi_town=np.array([town_of[graph.nodes[p]["town"]] for p in pois], dtype=np.int64),
+        farm_point=np.array([village_number[graph.nodes[f]["village"]] for f in farms], dtype=np.int64),
+        farm_crops=tuple(
+            frozenset(c.strip() for c in str(graph.nodes[f].get("crops", "")).split(",") if c.strip())
+            for f in farms
+        ),
+        farm_town=tuple(str(graph.nodes[graph.nodes[f]["village"]].get("town")) for f in farms),
     )

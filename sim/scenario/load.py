@@ -121,6 +121,7 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
     refs: list[tuple[Loc, str]] = [(("hub", "trunk_vehicle"), s.hub.trunk_vehicle)]
     refs += [(("carriers", i, "vehicle"), c.vehicle) for i, c in enumerate(s.carriers)]
     refs.append((("integrated", "vehicle"), s.integrated.vehicle))
+    refs.append((("supply", "vehicle"), s.supply.vehicle))
     for loc, name in refs:
         if name not in s.vehicle_types:
             out.append(
@@ -131,8 +132,9 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
                     repr(name),
                 )
             )
+    poolable = [*names, "bus", "supply", "finance"]
     for i, name in enumerate(s.integrated.pooled or []):
-        if name not in names:
+        if name not in poolable:
             out.append(
                 (
                     ("integrated", "pooled", i),

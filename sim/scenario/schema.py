@@ -9,63 +9,23 @@ after midnight here; dates of the year are ``"MM-DD"``.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    field_validator,
-    model_validator,
+from pydantic import Field, field_validator, model_validator
+
+from sim.scenario.fields import (
+    ALL_WEEK,
+    WEEKDAYS,
+    ClockTime,
+    MonthDay,
+    Section,
+    Weekday,
+    format_clock,
+    parse_clock,
 )
+from sim.scenario.flows import Bus, Finance, Outbound, Poi, Produce, Supply
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def parse_clock(value: object) -> float:
-    """``"06:30"`` -> 390.0 minutes after midnight."""
-    if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueError(f'a clock time as a quoted "HH:MM" string, found {value!r}')
-    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
-    if not match:
-        raise ValueError(f'a clock time "HH:MM", found {value!r}')
-    hours, minutes = int(match.group(1)), int(match.group(2))
-    if hours > 23 or minutes > 59:
-        raise ValueError(f'a clock time between "00:00" and "23:59", found {value!r}')
-    return float(hours * 60 + minutes)
-
-
-def parse_month_day(value: object) -> str:
-    """Check a ``"MM-DD"`` date of the year (29 February allowed)."""
-    if not isinstance(value, str) or not re.fullmatch(r"\d{2}-\d{2}", value):
-        raise ValueError(f'a date of the year "MM-DD", found {value!r}')
-    month, day = int(value[:2]), int(value[3:])
-    try:
-        dt.date(2024, month, day)
-    except ValueError:
-        raise ValueError(f'a real date of the year "MM-DD", found {value!r}') from None
-    return value
-
-
-def format_clock(minutes: float) -> str:
-    """390.0 -> ``"06:30"`` (the inverse of :func:`parse_clock`)."""
-    whole = int(round(minutes))
-    return f"{whole // 60:02d}:{whole % 60:02d}"
-
-
-ClockTime = Annotated[float, BeforeValidator(parse_clock), PlainSerializer(format_clock)]
-MonthDay = Annotated[str, BeforeValidator(parse_month_day)]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-ALL_WEEK: list[str] = list(WEEKDAYS)
-
-
-class Section(BaseModel):
-    """A scenario table: unknown keys are errors, values are checked on assignment."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+__all__ = ["WEEKDAYS", "ClockTime", "MonthDay", "Weekday", "format_clock", "parse_clock"]
 
 
 class NetworkSpec(Section):
@@ -113,6 +73,16 @@ def _default_vehicle_types() -> dict[str, VehicleType]:
             cost_per_day=250.0,
             co2_kg_per_km=0.2,
         ),
+        "coop_truck": VehicleType(
+            capacity_parcels=600,
+            capacity_kg=1500,
+            capacity_m3=8.0,
+            speed_factor=0.85,
+            cost_per_km=1.8,
+            cost_per_hour=0.0,
+            cost_per_day=280.0,
+            co2_kg_per_km=0.3,
+        ),
         "light_truck": VehicleType(
             capacity_parcels=3000,
             capacity_kg=4000,
@@ -135,14 +105,10 @@ class ParcelDemand(Section):
         min_length=7,
         max_length=7,
     )
-    promotion_dates: list[MonthDay] = Field(
-        default_factory=lambda: ["06-18", "11-11", "11-12", "12-12"]
-    )
+    promotion_dates: list[MonthDay] = Field(default_factory=lambda: ["06-18", "11-11", "11-12", "12-12"])
     promotion_factor: float = Field(1.8, ge=1.0)
     weight_median_kg: float = Field(1.0, gt=0)
-    weight_sigma: float = Field(
-        0.8, ge=0, description="log-normal shape; 0 = every parcel weighs the median"
-    )
+    weight_sigma: float = Field(0.8, ge=0, description="log-normal shape; 0 = every parcel weighs the median")
     weight_max_kg: float = Field(30.0, gt=0)
     m3_per_kg: float = Field(0.004, gt=0)
     fixed_per_village: dict[str, int] | None = Field(
@@ -163,9 +129,7 @@ class Carrier(Section):
     name: str = Field(min_length=1)
     kind: Literal["postal", "express"] = "express"
     share: float = Field(gt=0, le=1, description="share of the county's inbound parcels")
-    linehaul_arrival: ClockTime = Field(
-        360.0, description='trunk arrival at the county hub, "HH:MM"'
-    )
+    linehaul_arrival: ClockTime = Field(360.0, description='trunk arrival at the county hub, "HH:MM"')
     in_village_min_parcels_per_day: float = Field(
         0.0,
         ge=0,
@@ -177,9 +141,7 @@ class Carrier(Section):
 
 
 def _default_carriers() -> list[Carrier]:
-    postal = Carrier(
-        name="postal", kind="postal", share=0.20, linehaul_arrival="05:30", vans_per_town=1
-    )
+    postal = Carrier(name="postal", kind="postal", share=0.20, linehaul_arrival="05:30", vans_per_town=1)
     express = [
         Carrier(name=f"express_{letter}", share=share, in_village_min_parcels_per_day=8.0)
         for letter, share in zip("abcde", (0.30, 0.20, 0.15, 0.10, 0.05), strict=True)
@@ -194,6 +156,7 @@ class Hub(Section):
     sort_min: float = Field(45.0, ge=0)
     trunk_departure: ClockTime = 450.0
     trunk_vehicle: str = "light_truck"
+    collection_departure: ClockTime = Field(900.0, description="afternoon trunk collecting from stations")
 
 
 class Stations(Section):
@@ -215,8 +178,10 @@ class Operations(Section):
 class Integrated(Section):
     """The pooled operation used when mode = "integrated"."""
 
-    pooled: list[str] | None = Field(None, description="carrier names pooled; default all")
-    vans_per_town: int = Field(2, ge=0)
+    pooled: list[str] | None = Field(
+        None, description='carrier names and "bus", "supply", "finance" pooled; default all'
+    )
+    vans_per_town: int = Field(3, ge=0)
     vehicle: str = "micro_van"
     van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
 
@@ -257,7 +222,32 @@ class Scenario(Section):
     operations: Operations = Field(default_factory=Operations)
     integrated: Integrated = Field(default_factory=Integrated)
     self_pickup: SelfPickup = Field(default_factory=SelfPickup)
+    bus: Bus = Field(default_factory=Bus)
+    supply: Supply = Field(default_factory=Supply)
+    produce: Produce = Field(default_factory=Produce)
+    outbound: Outbound = Field(default_factory=Outbound)
+    finance: Finance = Field(default_factory=Finance)
+    poi: Poi = Field(default_factory=Poi)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
+
+    @field_validator("vehicle_types", mode="before")
+    @classmethod
+    def _keep_default_types(cls, value: object) -> object:
+        """Types named in the file add to (or replace by name) the built-in ones."""
+        if isinstance(value, dict):
+            defaults = {k: v.model_dump() for k, v in _default_vehicle_types().items()}
+            return {**defaults, **value}
+        return value
+
+    @property
+    def pooled(self) -> set[str]:
+        """Names pooled in integrated mode (carriers, "bus", "supply", "finance"); empty when separate."""
+        if self.mode != "integrated":
+            return set()
+        names = self.integrated.pooled
+        if names is None:
+            return {c.name for c in self.carriers} | {"bus", "supply", "finance"}
+        return set(names)
 
     # Where the file came from: relative paths in it are resolved against _base_dir.
     _base_dir: object = None

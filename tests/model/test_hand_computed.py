@@ -99,6 +99,18 @@ handling_sec_per_parcel = 15.0
 [integrated]
 vans_per_town = 1
 vehicle = "van"
+
+# Only inbound parcels in this county: the other flows are switched off.
+[supply]
+vehicle = "truck"
+kg_per_resident_per_week = 0.0
+farm_inputs = []
+[produce]
+crops = []
+[outbound]
+per_1000_residents_per_day = 0.0
+[finance]
+per_1000_residents_per_day = 0.0
 """
 
 

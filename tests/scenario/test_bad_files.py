@@ -138,7 +138,7 @@ CASES = [
         12,
         'vehicle = "micro_vna"',
         "unknown vehicle type (did you mean 'micro_van'?)",
-        expected="one of ['light_truck', 'micro_van']",
+        expected="one of ['coop_truck', 'light_truck', 'micro_van']",
         found="'micro_vna'",
     ),
     Case(

@@ -1,36 +1,14 @@
-"""Draw every item of a run at once, vectorised.
-
-Demand depends only on the scenario's demand settings and the seed, never on
-the mode under test: separate and integrated runs with the same seed see the
-same parcels (common random numbers), so their difference is the policy's.
-"""
+"""Inbound parcels (last kilometre), drawn for the whole horizon at once."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.demand.calendar import Calendar
 from sim.scenario.schema import Carrier, ParcelDemand
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """Per simulated day: weekday (0 = Monday) and whether it is a promotion day."""
-
-    weekday: np.ndarray
-    promotion: np.ndarray
-    dates: tuple[dt.date, ...]
-
-    @classmethod
-    def build(cls, start: dt.date, days: int, promotion_dates: Sequence[str] = ()) -> Calendar:
-        dates = tuple(start + dt.timedelta(days=d) for d in range(days))
-        weekday = np.array([d.weekday() for d in dates], dtype=np.int8)
-        promo = {str(p) for p in promotion_dates}
-        promotion = np.array([d.strftime("%m-%d") in promo for d in dates], dtype=bool)
-        return cls(weekday=weekday, promotion=promotion, dates=dates)
 
 
 @dataclass(frozen=True)
@@ -38,7 +16,7 @@ class InboundParcels:
     """Inbound parcels as arrays, sorted by creation time then carrier then village."""
 
     carrier: np.ndarray  # index into the scenario's carriers
-    village: np.ndarray  # index into the world's villages
+    village: np.ndarray  # index into the world's points (villages, then +N points)
     day: np.ndarray
     created_t: np.ndarray  # line-haul arrival at the county hub, minutes
     weight_kg: np.ndarray
@@ -70,13 +48,15 @@ def draw_inbound_parcels(
     *,
     fixed_counts: np.ndarray | None = None,
     fetch_delay_hours: tuple[float, float] = (24.0, 48.0),
+    extra_per_point: np.ndarray | None = None,
 ) -> InboundParcels:
     """Draw all inbound parcels of the horizon.
 
     Counts per (day, carrier, village) are Poisson with mean population x rate
     x carrier share x weekday factor (x promotion factor on promotion days);
     ``fixed_counts`` (per village, per carrier per day) replaces the draw for
-    hand-checkable scenarios. Weights are log-normal around the median, capped.
+    hand-checkable scenarios. ``extra_per_point`` adds parcels per day at points
+    without residents (the +N points). Weights are log-normal around the median, capped.
     """
     days = len(calendar.weekday)
     n_carriers, n_villages = len(carriers), len(village_population)
@@ -87,6 +67,8 @@ def draw_inbound_parcels(
         factor = np.asarray(demand.weekday_factors)[calendar.weekday]
         factor = factor * np.where(calendar.promotion, demand.promotion_factor, 1.0)
         rate = village_population * demand.per_1000_residents_per_day / 1000.0
+        if extra_per_point is not None:
+            rate = rate + extra_per_point
         mean = factor[:, None, None] * share[None, :, None] * rate[None, None, :]
         counts = rng.poisson(mean)
     flat = counts.ravel()

@@ -1,0 +1,133 @@
+"""First-kilometre items: produce lots from farms and parcels sent from villages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sim.demand.calendar import Calendar
+from sim.demand.items import ItemBatch, split_into_pieces
+from sim.ledger import PARCEL_OUT, PRODUCE
+from sim.scenario.flows import Outbound, Produce
+from sim.scenario.schema import Carrier
+
+
+def draw_outbound_parcels(
+    rng: np.random.Generator,
+    settings: Outbound,
+    carriers: Sequence[Carrier],
+    village_node: np.ndarray,
+    village_population: np.ndarray,
+    hub: int,
+    calendar: Calendar,
+) -> ItemBatch:
+    """Parcels handed in at village points during the day, due at the hub's cut-off.
+
+    Counts per (day, carrier, village) are Poisson (population x rate x carrier
+    share x weekday factor is left flat: senders post on any day). ``extra`` holds
+    ``self_drop_delay_min``: how long a sender whose village has no pickup takes
+    to bring the parcel to the town outlet.
+    """
+    days = len(calendar)
+    share = np.array([c.share for c in carriers])
+    rate = village_population * settings.per_1000_residents_per_day / 1000.0
+    counts = rng.poisson(
+        np.broadcast_to(share[None, :, None] * rate[None, None, :], (days, len(carriers), len(rate)))
+    )
+    cell = np.repeat(np.arange(counts.size), counts.ravel())
+    day, carrier, village = np.unravel_index(cell, counts.shape)
+    n = len(cell)
+    start, end = settings.created_from, max(settings.created_until, settings.created_from)
+    created = day * 1440.0 + rng.uniform(start, end, size=n)
+    weight = _lognormal(rng, settings.weight_median_kg, settings.weight_sigma, n)
+    delay = rng.uniform(0.0, settings.self_drop_hours_max * 60.0, size=n)
+    return ItemBatch(
+        flow=PARCEL_OUT,
+        owner=carrier.astype(np.int16),
+        origin=village_node[village],
+        destination=np.full(n, hub),
+        created_t=created,
+        weight_kg=weight,
+        volume_m3=weight * settings.m3_per_kg,
+        deadline_t=day * 1440.0 + settings.cutoff,
+        extra={"self_drop_delay_min": delay},
+    ).sorted_by_time()
+
+
+def draw_produce(
+    rng: np.random.Generator,
+    settings: Produce,
+    farm_crops: Sequence[frozenset[str]],
+    farm_town: Sequence[str],
+    farm_point: np.ndarray,
+    hub: int,
+    owner: int,
+    calendar: Calendar,
+    poi_of_town: dict[str, int] | None = None,
+) -> ItemBatch:
+    """Produce harvested each day in season, in crates, due at the hub within shelf life.
+
+    Each producing farm harvests ``kg_per_farm_per_day`` times a log-normal weather
+    factor (sigma 0.3); lots are split into crates (ledger rows) and handed in at the
+    farm's village point at harvest time. ``extra["crop"]`` holds the crop index.
+    A ``poi_sales_share`` of lots is sold at the town's +N point instead of the hub.
+    """
+    parts: list[dict[str, np.ndarray]] = []
+    for c, crop in enumerate(settings.crops):
+        farms = np.array(
+            [
+                i
+                for i, crops in enumerate(farm_crops)
+                if crop.name in crops and (crop.towns is None or farm_town[i] in crop.towns)
+            ],
+            dtype=np.int64,
+        )
+        season_days = np.flatnonzero(calendar.in_season(crop.season_start, crop.season_end))
+        if len(farms) == 0 or len(season_days) == 0:
+            continue
+        factor = np.exp(0.3 * rng.standard_normal((len(season_days), len(farms))))
+        kg = (crop.kg_per_farm_per_day * factor).ravel()
+        lot_day = np.repeat(season_days, len(farms))
+        lot_farm = np.tile(farms, len(season_days))
+        lot, crate_kg = split_into_pieces(kg, crop.crate_kg)
+        created = lot_day[lot] * 1440.0 + crop.harvest_time
+        destination = np.full(len(lot), hub)
+        if poi_of_town and settings.poi_sales_share > 0:
+            sold = rng.random(len(kg)) < settings.poi_sales_share
+            poi = np.array([poi_of_town.get(farm_town[f], -1) for f in lot_farm])
+            use = sold & (poi >= 0)
+            destination = np.where(use[lot], poi[lot], hub)
+        parts.append(
+            {
+                "origin": farm_point[lot_farm[lot]],
+                "destination": destination,
+                "created_t": created,
+                "weight_kg": crate_kg,
+                "volume_m3": crate_kg * crop.m3_per_kg,
+                "deadline_t": created + crop.shelf_life_hours * 60.0,
+                "crop": np.full(len(lot), c),
+            }
+        )
+    cols = {
+        k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)
+        for k in ("origin", "destination", "created_t", "weight_kg", "volume_m3", "deadline_t", "crop")
+    }
+    n = len(cols["created_t"])
+    return ItemBatch(
+        flow=PRODUCE,
+        owner=np.full(n, owner, dtype=np.int16),
+        origin=cols["origin"].astype(np.int64),
+        destination=cols["destination"].astype(np.int64),
+        created_t=cols["created_t"],
+        weight_kg=cols["weight_kg"],
+        volume_m3=cols["volume_m3"],
+        deadline_t=cols["deadline_t"],
+        extra={"crop": cols["crop"].astype(np.int64)},
+    ).sorted_by_time()
+
+
+def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:
+    if sigma <= 0:
+        return np.full(n, median)
+    return np.clip(median * np.exp(sigma * rng.standard_normal(n)), 0.05, 30.0)

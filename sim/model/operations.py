@@ -1,0 +1,209 @@
+"""Who carries what: operations, their fleets and the places they serve.
+
+An *operation* runs vehicles for one or more *owners* of items: each carrier owns
+its parcels, the supply-and-marketing cooperative owns supply cases and produce
+lots, finance owns counter transactions. In ``separate`` mode every owner is its
+own operation; in ``integrated`` mode the pooled owners form one operation whose
+vans, trunks and (if ``"bus"`` is pooled) bus cargo space serve them all.
+
+A *station-based* operation moves items hub -> town station by trunk and station
+-> points by van (and back for collected items); the cooperative alone is
+*hub-based*: its trucks leave the county depot for the villages directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.model.queues import ItemQueue
+from sim.model.world import World
+from sim.scenario.fields import WEEKDAYS
+from sim.scenario.schema import Scenario, VehicleType
+
+
+@dataclass
+class Fleet:
+    """Vehicles of one operation at one base (a town station, or the hub)."""
+
+    name: str
+    base: int  # node index
+    town: int  # town index, -1 for a hub fleet
+    vehicle_name: str
+    vehicle: VehicleType
+    size: int
+    days: frozenset[int]
+    dispatch_times: tuple[float, ...]
+    points: np.ndarray  # point numbers this fleet serves in the village
+    free_at: np.ndarray = field(init=False)
+    deliveries: ItemQueue = field(default_factory=ItemQueue)  # waiting at the base for a point
+    outgoing: ItemQueue = field(default_factory=ItemQueue)  # collected, waiting for the hub trunk
+    fixed_routes: list[np.ndarray] | None = None
+    used_today: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.free_at = np.zeros(self.size)
+
+    def next_dispatch_after(self, t: float, weekday: np.ndarray) -> float:
+        """The first dispatch strictly after ``t`` on a service day (inf within 8 days)."""
+        day = int(t // 1440)
+        for d in range(day, min(day + 8, len(weekday))):
+            if int(weekday[d]) in self.days:
+                for clock in self.dispatch_times:
+                    when = d * 1440.0 + clock
+                    if when > t + 1e-9:
+                        return when
+        return float("inf")
+
+
+@dataclass
+class Operation:
+    """One operator or one pool of operators, with its fleets and queues."""
+
+    name: str
+    owners: frozenset[int]
+    station_based: bool
+    carries_bus: bool
+    offers_finance: bool
+    in_village: np.ndarray  # (points,) bool: served in the village
+    fleets: list[Fleet]
+    hub_queue: ItemQueue = field(default_factory=ItemQueue)
+    pickups: list[ItemQueue] = field(default_factory=list)  # per point
+    fetch_rows: list[np.ndarray] = field(default_factory=list)
+    fetch_t: list[np.ndarray] = field(default_factory=list)
+    trunk_ready: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per town, today's trunk sorted
+    station_fleet: dict[int, Fleet] = field(default_factory=dict)  # town -> fleet
+
+    @property
+    def hub_fleet(self) -> Fleet | None:
+        return self.fleets[0] if not self.station_based and self.fleets else None
+
+
+def owner_codes(scenario: Scenario) -> tuple[int, int]:
+    """Owner numbers of the cooperative and of finance (carriers are 0..C-1)."""
+    n = len(scenario.carriers)
+    return n, n + 1
+
+
+def build_operations(scenario: Scenario, world: World, expected: np.ndarray) -> list[Operation]:
+    """The operations of the scenario's mode. ``expected`` is parcels/day (carriers, villages)."""
+    s = scenario
+    n_points = len(world.points)
+    n_villages = len(world.villages)
+    supply_owner, finance_owner = owner_codes(s)
+    pooled = s.pooled
+    ops: list[Operation] = []
+    pooled_carriers = [i for i, c in enumerate(s.carriers) if c.name in pooled]
+    pool_owners = set(pooled_carriers)
+    if "supply" in pooled:
+        pool_owners.add(supply_owner)
+    if "finance" in pooled:
+        pool_owners.add(finance_owner)
+    if pooled_carriers or "supply" in pooled:
+        integ = s.integrated
+        ops.append(
+            _station_operation(
+                s,
+                world,
+                "integrated",
+                frozenset(pool_owners),
+                integ.vehicle,
+                integ.vans_per_town,
+                integ.van_days,
+                np.ones(n_points, dtype=bool),
+                carries_bus="bus" in pooled,
+                offers_finance="finance" in pooled,
+            )
+        )
+    postal = next((i for i, c in enumerate(s.carriers) if c.kind == "postal"), None)
+    for i, c in enumerate(s.carriers):
+        if i in pooled_carriers:
+            continue
+        serves = np.zeros(n_points, dtype=bool)
+        serves[:n_villages] = expected[i] >= c.in_village_min_parcels_per_day
+        serves[n_villages:] = True  # +N points get deliveries from every carrier
+        finance_here = s.finance.offered_in_separate and i == postal and "finance" not in pooled
+        ops.append(
+            _station_operation(
+                s,
+                world,
+                c.name,
+                frozenset({i} | ({finance_owner} if finance_here else set())),
+                c.vehicle,
+                c.vans_per_town,
+                c.van_days,
+                serves & (c.vans_per_town > 0),
+                carries_bus=False,
+                offers_finance=finance_here,
+            )
+        )
+    if "supply" not in pooled:
+        sup = s.supply
+        fleet = Fleet(
+            name="cooperative",
+            base=world.hub,
+            town=-1,
+            vehicle_name=sup.vehicle,
+            vehicle=s.vehicle_types[sup.vehicle],
+            size=sup.trucks,
+            days=frozenset(WEEKDAYS.index(d) for d in sup.delivery_days),
+            dispatch_times=(sup.dispatch_time,),
+            points=np.arange(n_points),
+        )
+        ops.append(
+            Operation(
+                name="cooperative",
+                owners=frozenset({supply_owner}),
+                station_based=False,
+                carries_bus=False,
+                offers_finance=False,
+                in_village=np.full(n_points, sup.trucks > 0),
+                fleets=[fleet],
+                pickups=[ItemQueue() for _ in range(n_points)],
+            )
+        )
+    return ops
+
+
+def _station_operation(
+    s: Scenario,
+    world: World,
+    name: str,
+    owners: frozenset[int],
+    vehicle: str,
+    vans: int,
+    van_days: list[str],
+    in_village: np.ndarray,
+    *,
+    carries_bus: bool,
+    offers_finance: bool,
+) -> Operation:
+    days = frozenset(WEEKDAYS.index(d) for d in van_days)
+    point_town = world.point_town
+    op = Operation(
+        name=name,
+        owners=owners,
+        station_based=True,
+        carries_bus=carries_bus,
+        offers_finance=offers_finance,
+        in_village=in_village & (vans > 0),
+        fleets=[],
+        pickups=[ItemQueue() for _ in range(len(world.points))],
+        trunk_ready=np.zeros(len(world.towns)),
+    )
+    for t, town in enumerate(world.towns):
+        fleet = Fleet(
+            name=f"{name}@{town}",
+            base=int(world.station[t]),
+            town=t,
+            vehicle_name=vehicle,
+            vehicle=s.vehicle_types[vehicle],
+            size=vans,
+            days=days,
+            dispatch_times=tuple(sorted(s.stations.dispatch_times)),
+            points=np.flatnonzero((point_town == t) & op.in_village),
+        )
+        op.fleets.append(fleet)
+        op.station_fleet[t] = fleet
+    return op

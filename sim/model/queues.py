@@ -1,0 +1,72 @@
+"""Items waiting at a place, each with the time it becomes available there."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_EMPTY = np.empty(0, dtype=np.int64)
+
+
+class ItemQueue:
+    """Ledger rows waiting at one place (a hub, a station, a village point).
+
+    Rows are kept in arrival batches and merged lazily; taking the ready ones is one
+    mask over the queue, however many items it holds.
+    """
+
+    __slots__ = ("_rows", "_ready")
+
+    def __init__(self) -> None:
+        self._rows: list[np.ndarray] = []
+        self._ready: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return sum(len(r) for r in self._rows)
+
+    def push(self, rows: np.ndarray, ready_t: np.ndarray | float) -> None:
+        """Add rows available from ``ready_t`` (one time or one per row)."""
+        if len(rows):
+            self._rows.append(np.asarray(rows, dtype=np.int64))
+            self._ready.append(np.broadcast_to(np.asarray(ready_t, dtype=float), np.shape(rows)).copy())
+
+    def _merged(self) -> tuple[np.ndarray, np.ndarray]:
+        if len(self._rows) > 1:
+            self._rows = [np.concatenate(self._rows)]
+            self._ready = [np.concatenate(self._ready)]
+        if not self._rows:
+            return _EMPTY, np.empty(0)
+        return self._rows[0], self._ready[0]
+
+    def peek(self, now: float) -> tuple[np.ndarray, np.ndarray]:
+        """Rows ready at ``now`` and their ready times, left in the queue."""
+        rows, ready = self._merged()
+        take = ready <= now + 1e-9
+        return rows[take], ready[take]
+
+    def pop(self, now: float, where: np.ndarray | None = None) -> np.ndarray:
+        """Remove and return rows ready at ``now`` (and, if given, where ``where`` is True).
+
+        ``where`` is a boolean mask over the ready rows in the order :meth:`peek` gives.
+        """
+        rows, ready = self._merged()
+        if not len(rows):
+            return _EMPTY
+        take = ready <= now + 1e-9
+        if where is not None:
+            idx = np.flatnonzero(take)
+            take[idx[~where]] = False
+        keep = ~take
+        self._rows = [rows[keep]] if keep.any() else []
+        self._ready = [ready[keep]] if keep.any() else []
+        return rows[take]
+
+    def remove(self, rows: np.ndarray) -> None:
+        """Remove the given rows wherever they are in the queue."""
+        all_rows, ready = self._merged()
+        if len(all_rows) and len(rows):
+            keep = ~np.isin(all_rows, rows)
+            self._rows = [all_rows[keep]] if keep.any() else []
+            self._ready = [ready[keep]] if keep.any() else []
+
+    def all_rows(self) -> np.ndarray:
+        return self._merged()[0]

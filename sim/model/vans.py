@@ -1,0 +1,259 @@
+"""Vans (and the cooperative's trucks): deliver and collect on one tour from their base.
+
+At each dispatch time on a service day the fleet takes the items waiting at its
+base for the points it serves and the items waiting at those points to be
+collected, plans tours with ``sim.routing`` (load checked along the whole tour as
+deliveries leave and collections come aboard), and starts one trip per tour. All
+hand-over times of a trip are computed in one array operation when it starts;
+the trip's items change state when it ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import numpy as np
+
+from sim.model.bus import BusNetwork
+from sim.model.operations import Fleet, Operation
+from sim.model.state import UNSERVED_PENALTY, CountyState, capacity_of, peak_share, route_km
+from sim.routing import fixed_or_replan, schedule, solve
+
+_EMPTY = np.empty(0, dtype=np.int64)
+
+
+def fleet_process(st: CountyState, op: Operation, fleet: Fleet, buses: BusNetwork | None) -> Generator:
+    """Dispatch ``fleet`` at its times on its days, for the whole horizon."""
+    if fleet.size == 0 or len(fleet.points) == 0:
+        return
+    env = st.env
+    for day in range(st.horizon_days):
+        if int(st.weekday[day]) not in fleet.days:
+            continue
+        for clock in fleet.dispatch_times:
+            yield env.timeout(max(0.0, day * 1440.0 + clock - env.now))
+            if op.station_based and op.trunk_ready[fleet.town] > env.now:
+                yield env.timeout(op.trunk_ready[fleet.town] - env.now)  # wait for today's trunk
+            dispatch(st, op, fleet, day, buses)
+
+
+def _group(rows: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    order = np.argsort(key, kind="stable")
+    rows, key = rows[order], key[order]
+    keys, starts = np.unique(key, return_index=True)
+    return keys, np.split(rows, starts[1:])
+
+
+def _chunks(st: CountyState, rows: np.ndarray, cap: np.ndarray) -> list[np.ndarray]:
+    """Split rows into pieces that each fit one vehicle on every dimension."""
+    load = st.loads([rows])[0]
+    pieces = int(np.ceil((load / cap).max() - 1e-9)) if len(rows) else 0
+    if pieces <= 1:
+        return [rows] if len(rows) else []
+    while True:
+        parts = np.array_split(rows, pieces)
+        if ((st.loads(parts) <= cap + 1e-9).all(axis=1)).all():
+            return parts
+        pieces += 1
+
+
+def dispatch(st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusNetwork | None) -> None:
+    env, led, s = st.env, st.ledger, st.s
+    now = env.now
+    available = np.flatnonzero(fleet.free_at <= now + 1e-9)
+    if len(available) == 0:
+        return
+    deliveries = st.spoil_waiting(fleet.deliveries.pop(now), now)
+    if buses is not None and op.carries_bus and len(deliveries):
+        held = buses.hold_for_bus(st, fleet, deliveries, now)
+        if held.any():
+            fleet.deliveries.push(deliveries[held], now)
+            deliveries = deliveries[~held]
+    pickups = [_EMPTY] * len(fleet.points)
+    for i, p in enumerate(fleet.points):
+        if len(op.pickups[p]._rows):
+            pickups[i] = st.spoil_waiting(op.pickups[p].pop(now), now)
+    if not len(deliveries) and not any(len(x) for x in pickups):
+        return
+    cap = capacity_of(fleet.vehicle)
+    # Stops: per point, delivery chunks paired with pickup chunks.
+    point_idx = {int(p): i for i, p in enumerate(fleet.points)}
+    deliv_by_point: dict[int, list[np.ndarray]] = {}
+    if len(deliveries):
+        keys, groups = _group(deliveries, st.point_of_node[led.destination[deliveries]])
+        for k, g in zip(keys.tolist(), groups, strict=True):
+            deliv_by_point[k] = _chunks(st, g, cap)
+    stop_point: list[int] = []
+    stop_deliv: list[np.ndarray] = []
+    stop_pick: list[np.ndarray] = []
+    for p in sorted(set(deliv_by_point) | {int(fleet.points[i]) for i, x in enumerate(pickups) if len(x)}):
+        d_parts = deliv_by_point.get(p, [])
+        pk = pickups[point_idx[p]] if p in point_idx else _EMPTY
+        p_parts = _chunks(st, pk, cap)
+        for j in range(max(len(d_parts), len(p_parts))):
+            stop_point.append(p)
+            stop_deliv.append(d_parts[j] if j < len(d_parts) else _EMPTY)
+            stop_pick.append(p_parts[j] if j < len(p_parts) else _EMPTY)
+    keep = _oldest_that_could_fit(st, stop_deliv, stop_pick, len(available), cap)
+    if keep is not None:
+        for i in np.setdiff1d(np.arange(len(stop_point)), keep):
+            fleet.deliveries.push(stop_deliv[i], now + 1.0)
+            op.pickups[stop_point[i]].push(stop_pick[i], now)
+        stop_point = [stop_point[i] for i in keep]
+        stop_deliv = [stop_deliv[i] for i in keep]
+        stop_pick = [stop_pick[i] for i in keep]
+    points = np.array(stop_point, dtype=np.int64)
+    nodes = np.concatenate([[fleet.base], st.world.points[points]])
+    delivery = np.vstack([np.zeros((1, 3)), st.loads(stop_deliv)])
+    pickup = np.vstack([np.zeros((1, 3)), st.loads(stop_pick)])
+    handling = s.operations.handling_sec_per_parcel / 60.0
+    service = np.concatenate(
+        [[0.0], s.operations.stop_service_min + handling * (delivery[1:, 0] + pickup[1:, 0])]
+    )
+    penalty = np.concatenate(
+        [[0.0], [_penalty(st, d, p, now) for d, p in zip(stop_deliv, stop_pick, strict=True)]]
+    )
+    has_pickup = pickup[1:, 0].sum() > 0
+    problem = st.problem(
+        nodes,
+        delivery,
+        fleet.vehicle,
+        n_vehicles=len(available),
+        service=service,
+        pickup=pickup if has_pickup else None,
+        max_duration=s.operations.shift_hours * 60.0,
+        penalty=penalty,
+    )
+    solution = _plan(st, fleet, problem, points)
+    for i in solution.unserved.tolist():
+        fleet.deliveries.push(stop_deliv[i - 1], now + 1.0)
+        op.pickups[stop_point[i - 1]].push(stop_pick[i - 1], now)
+    for van, route in zip(available, solution.routes, strict=False):
+        _start_trip(st, op, fleet, day, int(van), problem, route, nodes, stop_deliv, stop_pick, points)
+
+
+def _penalty(st: CountyState, deliv: np.ndarray, pick: np.ndarray, now: float) -> float:
+    """Older items first when not everything fits; perishable collections before all."""
+    led = st.ledger
+    oldest = min(
+        led.created_t[deliv].min() if len(deliv) else now, led.created_t[pick].min() if len(pick) else now
+    )
+    urgent = 2.0 if len(pick) and (led.deadline_t[pick] < now + 1440.0).any() else 0.0
+    return UNSERVED_PENALTY * (1.0 + urgent + (now - oldest) / 1440.0)
+
+
+def _oldest_that_could_fit(
+    st: CountyState, deliv: list[np.ndarray], pick: list[np.ndarray], vans: int, cap: np.ndarray
+) -> np.ndarray | None:
+    """Indices of the stops to plan when a backlog exceeds 1.5x what the free vans carry."""
+    items = np.array([len(d) + len(p) for d, p in zip(deliv, pick, strict=True)], dtype=float)
+    limit = 1.5 * vans * cap[0]
+    if items.sum() <= limit:
+        return None
+    led = st.ledger
+    oldest = np.array(
+        [
+            min(led.created_t[d].min() if len(d) else np.inf, led.created_t[p].min() if len(p) else np.inf)
+            for d, p in zip(deliv, pick, strict=True)
+        ]
+    )
+    order = np.argsort(oldest, kind="stable")
+    n = int(np.searchsorted(np.cumsum(items[order]), limit, side="right"))
+    return np.sort(order[: max(1, n)])
+
+
+def _plan(st: CountyState, fleet: Fleet, problem, points: np.ndarray):
+    """Daily re-planning, or fixed routes re-planned only when the day does not fit them."""
+    if st.s.operations.routing_policy != "fixed" or len(set(points.tolist())) != len(points):
+        return solve(problem)
+    if fleet.fixed_routes is None:
+        fleet.fixed_routes = _plan_fixed_routes(st, fleet)
+    order = {int(p): i + 1 for i, p in enumerate(fleet.points)}
+    # Express the fixed routes (over all the fleet's points) in today's stop numbering.
+    today = {int(p): i + 1 for i, p in enumerate(points)}
+    routes = []
+    for r in fleet.fixed_routes:
+        stops = [today[int(fleet.points[k - 1])] for k in r if int(fleet.points[k - 1]) in today]
+        if stops:
+            routes.append(np.array(stops, dtype=np.int64))
+    missing = [i for p, i in today.items() if p not in order]
+    if missing:
+        return solve(problem)
+    solution, _replanned = fixed_or_replan(routes, problem)
+    return solution
+
+
+def _plan_fixed_routes(st: CountyState, fleet: Fleet) -> list[np.ndarray]:
+    """Routes over every point of the fleet, planned once for an average day."""
+    w = st.world
+    nodes = np.concatenate([[fleet.base], w.points[fleet.points]])
+    n = len(fleet.points)
+    avg = np.zeros((n + 1, 3))
+    avg[1:, 0] = 1.0
+    problem = st.problem(
+        nodes,
+        avg,
+        fleet.vehicle,
+        n_vehicles=fleet.size,
+        service=st.s.operations.stop_service_min,
+        max_duration=st.s.operations.shift_hours * 60.0,
+    )
+    return list(solve(problem).routes)
+
+
+def _start_trip(
+    st: CountyState,
+    op: Operation,
+    fleet: Fleet,
+    day: int,
+    van: int,
+    problem,
+    route: np.ndarray,
+    nodes: np.ndarray,
+    stop_deliv: list[np.ndarray],
+    stop_pick: list[np.ndarray],
+    points: np.ndarray,
+) -> None:
+    env, led = st.env, st.ledger
+    _arrival, begin, end = schedule(problem, route)
+    d_parts = [stop_deliv[i - 1] for i in route]
+    p_parts = [stop_pick[i - 1] for i in route]
+    deliv = np.concatenate(d_parts) if d_parts else _EMPTY
+    pick = np.concatenate(p_parts) if p_parts else _EMPTY
+    handover = np.repeat(begin, [len(x) for x in d_parts])
+    picked_at = np.repeat(begin, [len(x) for x in p_parts])
+    items = np.concatenate([deliv, pick])
+    trip = st.trips.record(
+        day=day,
+        operator=op.name,
+        kind="van",
+        vehicle_name=fleet.vehicle_name,
+        vehicle=fleet.vehicle,
+        town=st.world.towns[fleet.town] if fleet.town >= 0 else "",
+        start_t=env.now,
+        end_t=end,
+        km=route_km(problem, route),
+        stops=len(route),
+        flows=led.flow[items],
+        kg=float(led.weight_kg[items].sum()),
+        peak_load_share=peak_share(problem, route),
+        fixed_cost=st.charge_day_rate(fleet, day),
+        path=np.concatenate([[nodes[0]], nodes[route], [nodes[0]]]),
+    )
+    fleet.free_at[van] = end
+    if len(deliv):
+        led.board(deliv, trip=trip, t=env.now)
+    if len(pick):
+        led.board(pick, trip=trip, t=picked_at)
+    st.trips.note(trip, deliv, env.now, +1)
+    st.trips.note(trip, deliv, handover, -1)
+    st.trips.note(trip, pick, picked_at, +1)
+    st.trips.note(trip, pick, end, -1)
+    st.record_visits(op, points[route - 1], begin)
+    env.process(_finish(st, op, fleet, deliv, handover, pick, end))
+
+
+def _finish(st, op, fleet, deliv, handover, pick, end) -> Generator:
+    yield st.env.timeout(end - st.env.now)
+    st.deliver(deliv, handover)
+    st.arrive(op, pick, fleet.base, end)
