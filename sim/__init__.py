@@ -4,14 +4,43 @@
 >>> scenario = sim.load("scenarios/lishui.toml")      # doctest: +SKIP
 >>> result = sim.run(scenario, seed=1)                 # doctest: +SKIP
 >>> result.kpis["last_km.on_time_share"]               # doctest: +SKIP
+
+The simulation stack (numpy, SimPy, pandas, scipy) is imported on first use, so
+``ruralsim --help`` and ``ruralsim validate`` answer at once.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from sim.scenario import Scenario, ScenarioError, from_dict, load
 
 __version__ = "0.1.0"
 
-from sim.compare import Comparison, compare
-from sim.result import Result, replicate, run, summary
-from sim.scenario import Scenario, ScenarioError, from_dict, load
-from sim.sweep import sweep
+_LAZY = {
+    "Comparison": "sim.comparison",
+    "compare": "sim.comparison",
+    "Result": "sim.result",
+    "replicate": "sim.result",
+    "run": "sim.result",
+    "summary": "sim.result",
+    "sweep": "sim.sweep",
+}
+
+if TYPE_CHECKING:
+    from sim.comparison import Comparison, compare
+    from sim.result import Result, replicate, run, summary
+    from sim.sweep import sweep
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
 
 __all__ = [
     "Comparison",

@@ -36,22 +36,16 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--days", type=int, help="override the scenario's days")
         p.add_argument("--replications", type=int, help="override the number of replications")
         p.add_argument("--seed", type=int, help="override the scenario's base seed")
-        p.add_argument(
-            "--out", type=Path, help="output folder (default runs/<scenario name>[-compare])"
-        )
+        p.add_argument("--out", type=Path, help="output folder (default runs/<scenario name>[-compare])")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     run = sub.add_parser("run", help="run a scenario and write KPIs, tables and figures")
     common(run)
-    run.add_argument(
-        "--mode", choices=["separate", "integrated"], help="override the scenario's mode"
-    )
+    run.add_argument("--mode", choices=["separate", "integrated"], help="override the scenario's mode")
     run.add_argument("--no-figures", action="store_true", help="skip the figures")
     cmp_ = sub.add_parser("compare", help="run several modes on the same seeds, KPIs side by side")
     common(cmp_)
-    cmp_.add_argument(
-        "--modes", default="separate,integrated", help="comma-separated (default: %(default)s)"
-    )
+    cmp_.add_argument("--modes", default="separate,integrated", help="comma-separated (default: %(default)s)")
     val = sub.add_parser("validate", help="check a scenario file without running it")
     val.add_argument("scenario", type=Path)
     from sim.sweep.cli import add_sweep_commands
@@ -98,9 +92,7 @@ def _load(args: argparse.Namespace, **extra: object):
 def _progress(total: int, quiet: bool, unit: str):
     from tqdm import tqdm
 
-    return tqdm(
-        total=total, unit=unit, delay=1.0, disable=quiet, file=sys.stderr, dynamic_ncols=True
-    )
+    return tqdm(total=total, unit=unit, delay=1.0, disable=quiet, file=sys.stderr, dynamic_ncols=True)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -122,6 +114,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     scenario = _load(args, mode=args.mode)
     out = args.out or Path("runs") / _slug(scenario.name)
+    _check_writable(out)
     seeds = sim.result.replication_seeds(scenario)
     started = time.perf_counter()
     with _progress(len(seeds) * scenario.days, args.quiet, "day") as bar:
@@ -155,6 +148,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         )
     scenario = _load(args)
     out = args.out or Path("runs") / f"{_slug(scenario.name)}-compare"
+    _check_writable(out)
     n = len(sim.result.replication_seeds(scenario))
     with _progress(n * len(modes) * scenario.days, args.quiet, "day") as bar:
         comparison = sim.compare(scenario, modes, on_day=lambda _d: bar.update(1))
@@ -169,6 +163,23 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     written = write_comparison(comparison, out)
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK
+
+
+class OutputError(Exception):
+    """The output folder cannot be written."""
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before simulating when the output folder cannot be created or written (nothing is created)."""
+    import os
+
+    probe = out
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise OutputError(f"cannot write to the output folder {out}: {probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write to the output folder {out}: {probe} is not writable")
 
 
 def _slug(name: str) -> str:
@@ -196,6 +207,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        target = exc.filename or "an output file"
+        print(f"error: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -115,6 +115,8 @@ class Ledger:
 
     # -- transitions -----------------------------------------------------
     def _expect(self, rows: np.ndarray, allowed: tuple[int, ...], action: str) -> None:
+        if len(rows) and (int(np.min(rows)) < 0 or int(np.max(rows)) >= self._n):
+            raise IndexError(f"cannot {action}: rows outside the ledger's {self._n} items")
         ok = np.zeros(len(STATUS_NAMES), dtype=bool)
         ok[list(allowed)] = True
         good = ok[self._cols["status"][rows]]

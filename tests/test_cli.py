@@ -301,11 +301,6 @@ def test_an_unwritable_output_folder_fails_readably(tmp_path, capsys):
     assert (tmp_path / "blocker").read_text(encoding="utf-8") == "a file, not a folder"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/cli.py main(): an OSError from writing the outputs falls into the 'internal error "
-    "... please report it' branch (exit 1) instead of a plain 'cannot write' message",
-)
 def test_an_unwritable_output_folder_is_not_called_an_internal_error(tmp_path, capsys):
     out = _unwritable(tmp_path)
     main(["run", str(LISHUI), "--days", "3", "--replications", "1", "--out", str(out), "--quiet"])
@@ -343,11 +338,6 @@ def test_help_does_not_import_matplotlib(help_imports):
     assert "matplotlib" not in help_imports
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/__init__.py imports sim.compare/sim.result eagerly, so `import sim.cli` pulls in "
-    "pandas and scipy.stats (about 1.2 s) before --help can answer",
-)
 def test_help_does_not_import_the_simulation_stack(help_imports):
     assert "pandas" not in help_imports and "scipy.stats" not in help_imports
 

@@ -206,11 +206,6 @@ def test_an_empty_batch_is_a_no_op():
     assert ledger.count_by_status()["pending"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/ledger.py Ledger._expect: rows are not checked against len(ledger); a row in the "
-    "unused capacity (np.empty garbage, here PENDING) is silently 'created'",
-)
 def test_rows_beyond_the_ledger_are_refused():
     ledger = Ledger(capacity=16)
     ledger.add(flow=PARCEL_IN, destination=[1, 2], created_t=0.0)

@@ -153,7 +153,13 @@ def build_world(scenario: Scenario, graph: nx.Graph | None = None) -> World:
     try:
         tm = travel_matrices(graph, key)
     except NetworkError as exc:
-        raise _error(scenario, ("network",), f"not every place is reachable by road: {exc}") from None
+        raise _error(
+            scenario,
+            ("network",),
+            "not every place is reachable by road",
+            expected=exc.expected or "every village, station and farm connected to the hub",
+            found=exc.found or str(exc),
+        ) from None
     index = dict(tm.index)
     town_of = {t: i for i, t in enumerate(towns)}
     village_town = []

@@ -35,10 +35,10 @@ def write_text(target: str | Path, text: str) -> None:
 
 
 def write_json(target: str | Path, data: Mapping) -> None:
-    """JSON with NaN written as null (strict JSON has no NaN)."""
+    """Strict JSON: NaN and infinities are written as null."""
 
     def clean(value: object) -> object:
-        if isinstance(value, float) and math.isnan(value):
+        if isinstance(value, float) and not math.isfinite(value):
             return None
         if isinstance(value, Mapping):
             return {k: clean(v) for k, v in value.items()}
@@ -46,7 +46,7 @@ def write_json(target: str | Path, data: Mapping) -> None:
             return [clean(v) for v in value]
         return value
 
-    write_text(target, json.dumps(clean(data), indent=2, sort_keys=False) + "\n")
+    write_text(target, json.dumps(clean(data), indent=2, sort_keys=False, allow_nan=False) + "\n")
 
 
 def write_csv(target: str | Path, table: pd.DataFrame) -> None:

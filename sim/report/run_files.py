@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 import sim
-from sim.compare import Comparison
+from sim.comparison import Comparison
 from sim.kpi import Estimate, summarize
 from sim.report.output import write_csv, write_json
 

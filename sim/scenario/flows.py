@@ -26,7 +26,7 @@ class BusLine(Section):
     speed_factor: float = Field(0.75, gt=0, le=2)
     dwell_min: float = Field(1.0, ge=0)
     handover_min: float = Field(2.0, ge=0)
-    cargo_parcels: int = Field(40, ge=0)
+    cargo_parcels: int = Field(strict=True, default=40, ge=0)
     cargo_kg: float = Field(200.0, ge=0)
     cargo_m3: float = Field(1.0, ge=0)
 
@@ -45,7 +45,7 @@ class BusGtfs(Section):
         max_length=2,
         description="trips departing in this window carry cargo",
     )
-    cargo_parcels: int = Field(40, ge=0)
+    cargo_parcels: int = Field(strict=True, default=40, ge=0)
     cargo_kg: float = Field(200.0, ge=0)
     cargo_m3: float = Field(1.0, ge=0)
 
@@ -54,13 +54,15 @@ class Bus(Section):
     """Bus lines with cargo space, and what the bus operator charges for freight."""
 
     lines: list[BusLine] = Field(default_factory=list)
-    generate_per_town: int = Field(0, ge=0, le=10, description="lines generated in each town")
+    generate_per_town: int = Field(
+        strict=True, default=0, ge=0, le=10, description="lines generated in each town"
+    )
     generated_coverage: float = Field(0.8, ge=0, le=1, description="share of a town's villages on them")
     generated_departures: list[ClockTime] = Field(
         default_factory=lambda: [390.0, 510.0, 630.0, 810.0, 990.0], min_length=1
     )
     generated_freight_departures: list[ClockTime] = Field(default_factory=lambda: [510.0, 630.0, 810.0])
-    generated_cargo_parcels: int = Field(40, ge=0)
+    generated_cargo_parcels: int = Field(strict=True, default=40, ge=0)
     generated_cargo_kg: float = Field(200.0, ge=0)
     generated_cargo_m3: float = Field(1.0, ge=0)
     gtfs: BusGtfs | None = None
@@ -110,7 +112,7 @@ class Supply(Section):
             ),
         ]
     )
-    trucks: int = Field(4, ge=0)
+    trucks: int = Field(strict=True, default=4, ge=0)
     vehicle: str = "coop_truck"
     delivery_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
     dispatch_time: ClockTime = 540.0

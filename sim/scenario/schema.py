@@ -32,8 +32,10 @@ class NetworkSpec(Section):
     """Where the village graph comes from: the built-in generator or files."""
 
     source: Literal["generated", "graphml", "csv"] = "generated"
-    seed: int = Field(7, ge=0, description="generator seed; fixed so replications share one county")
-    n_villages: int = Field(90, ge=2, le=5000)
+    seed: int = Field(
+        strict=True, default=7, ge=0, description="generator seed; fixed so replications share one county"
+    )
+    n_villages: int = Field(strict=True, default=90, ge=2, le=5000)
     area_km2: float = Field(1064.0, gt=0)
     path: str | None = Field(None, description="GraphML file (source = graphml)")
     nodes_csv: str | None = None
@@ -51,7 +53,7 @@ class NetworkSpec(Section):
 class VehicleType(Section):
     """A kind of vehicle: capacity in three dimensions, speed, cost and emissions."""
 
-    capacity_parcels: int = Field(gt=0)
+    capacity_parcels: int = Field(strict=True, gt=0)
     capacity_kg: float = Field(gt=0)
     capacity_m3: float = Field(gt=0)
     speed_factor: float = Field(1.0, gt=0, le=2, description="multiplies road speeds")
@@ -136,7 +138,7 @@ class Carrier(Section):
         description="separate mode: serve a village in-village only above this expected volume",
     )
     van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
-    vans_per_town: int = Field(1, ge=0)
+    vans_per_town: int = Field(strict=True, default=1, ge=0)
     vehicle: str = "micro_van"
 
 
@@ -181,7 +183,7 @@ class Integrated(Section):
     pooled: list[str] | None = Field(
         None, description='carrier names and "bus", "supply", "finance" pooled; default all'
     )
-    vans_per_town: int = Field(3, ge=0)
+    vans_per_town: int = Field(strict=True, default=3, ge=0)
     vehicle: str = "micro_van"
     van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
 
@@ -208,10 +210,10 @@ class Scenario(Section):
     name: str = "scenario"
     description: str = ""
     mode: Literal["separate", "integrated"] = "integrated"
-    days: int = Field(28, ge=1, le=3660)
-    warmup_days: int = Field(2, ge=0)
-    replications: int = Field(1, ge=1, le=10000)
-    seed: int = Field(1, ge=0)
+    days: int = Field(strict=True, default=28, ge=1, le=3660)
+    warmup_days: int = Field(strict=True, default=2, ge=0)
+    replications: int = Field(strict=True, default=1, ge=1, le=10000)
+    seed: int = Field(strict=True, default=1, ge=0)
     start_date: dt.date = dt.date(2026, 1, 5)
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     vehicle_types: dict[str, VehicleType] = Field(default_factory=_default_vehicle_types)

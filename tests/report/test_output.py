@@ -118,11 +118,6 @@ def test_write_json_writes_nan_as_null_everywhere(tmp_path):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/report/output.py write_json: clean() turns NaN into null but leaves inf, and "
-    "json.dumps writes the non-JSON token Infinity",
-)
 def test_write_json_is_strict_json_for_infinities(tmp_path):
     target = tmp_path / "kpis.json"
     write_json(target, {"ratio": math.inf, "neg": -math.inf})

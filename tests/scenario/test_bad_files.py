@@ -360,11 +360,6 @@ def test_many_problems_are_summarised():
     assert "unknown_19" in text and "unknown_20" not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/model/world.py build_world: a NetworkError from travel_matrices is pasted into the "
-    "message (with its '<graph>: nodes:' prefix) instead of filling expected/found",
-)
 def test_unreachable_village_message_is_structured():
     with pytest.raises(sim.ScenarioError) as info:
         from sim.model import build_world
@@ -376,11 +371,6 @@ def test_unreachable_village_message_is_structured():
     assert exc.expected is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/scenario/schema.py: pydantic's lax mode turns TOML true into 1 for int fields "
-    "(days = true runs one day)",
-)
 @pytest.mark.parametrize("field", ["days", "replications"])
 def test_a_boolean_is_not_a_number(field):
     with pytest.raises(sim.ScenarioError) as info:
