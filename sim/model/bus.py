@@ -38,6 +38,19 @@ class BusRun:
     km: float
     returns_to_base: bool
     first_visit: dict[int, int] = field(default_factory=dict)  # point -> index in seq
+    visit_index: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )  # per point, -1 off line
+    stop_points: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # in visit order
+    stop_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def index_points(self, n_points: int) -> None:
+        """Vector lookups of where each point is first visited on a trip."""
+        self.visit_index = np.full(n_points, -1, dtype=np.int64)
+        ordered = sorted(self.first_visit.items(), key=lambda kv: kv[1])
+        self.stop_points = np.array([p for p, _ in ordered], dtype=np.int64)
+        self.stop_index = np.array([k for _, k in ordered], dtype=np.int64)
+        self.visit_index[self.stop_points] = self.stop_index
 
     def trips_on(self, day: int) -> list[tuple[float, np.ndarray]]:
         return [
@@ -48,8 +61,10 @@ class BusRun:
 class BusNetwork:
     """All freight-carrying bus lines, by town, with the holds the vans leave for them."""
 
-    def __init__(self, runs: list[BusRun]) -> None:
+    def __init__(self, runs: list[BusRun], n_points: int = 0) -> None:
         self.runs = runs
+        for r in runs:
+            r.index_points(n_points)
         self.by_town: dict[int, list[BusRun]] = {}
         for r in runs:
             self.by_town.setdefault(r.town, []).append(r)
@@ -113,7 +128,8 @@ def _trip(
     take = np.zeros(len(rows), dtype=bool)
     if len(rows):
         point = st.point_of_node[led.destination[rows]]
-        idx = np.array([run.first_visit.get(int(p), -1) for p in point])
+        idx = run.visit_index[np.maximum(point, 0)]
+        idx[point < 0] = -1
         on_line = idx >= 0
         if on_line.any():
             next_van = fleet.next_dispatch_after(now, st.weekday)
@@ -123,34 +139,25 @@ def _trip(
             bus_at = now + off[np.maximum(idx, 0)]
             eligible = on_line & (bus_at < van_at)
             order = np.flatnonzero(eligible)[np.argsort(led.created_t[rows[eligible]], kind="stable")]
-            cum = np.cumsum(
-                np.column_stack(
-                    [np.ones(len(order)), led.weight_kg[rows[order]], led.volume_m3[rows[order]]]
-                ),
-                axis=0,
-            )
+            cum = np.cumsum(st.dims[rows[order]], axis=0)
             fits = (cum <= run.cap + 1e-9).all(axis=1)
             n = len(order) if fits.all() else int(np.argmin(fits))
             take[order[:n]] = True
     deliv = fleet.deliveries.pop(now, where=take) if take.any() else np.empty(0, dtype=np.int64)
     deliv = st.spoil_waiting(deliv, now)
-    d_idx = np.array(
-        [run.first_visit[int(p)] for p in st.point_of_node[led.destination[deliv]]], dtype=np.int64
-    )
+    d_idx = run.visit_index[st.point_of_node[led.destination[deliv]]]
     d_load = np.zeros((len(run.seq), 3))
     if len(deliv):
-        np.add.at(
-            d_load, d_idx, np.column_stack([np.ones(len(deliv)), led.weight_kg[deliv], led.volume_m3[deliv]])
-        )
+        np.add.at(d_load, d_idx, st.dims[deliv])
     remaining_after = d_load.sum(axis=0) - np.cumsum(d_load, axis=0)
     picked: list[np.ndarray] = []
     picked_t: list[np.ndarray] = []
     carried = np.zeros(3)
     peak = d_load.sum(axis=0)
     if run.returns_to_base:
-        for p, k in sorted(run.first_visit.items(), key=lambda kv: kv[1]):
+        for p, k in zip(run.stop_points.tolist(), run.stop_index.tolist(), strict=True):
             q = op.pickups[p]
-            if not len(q._rows):
+            if not q._rows:
                 continue
             ready, _ = q.peek(now + off[k])
             if not len(ready):
@@ -158,9 +165,7 @@ def _trip(
             got = st.spoil_waiting(q.pop(now + off[k]), now + off[k])
             room = run.cap - remaining_after[k] - carried
             order = np.argsort(led.deadline_t[got], kind="stable")
-            cum = np.cumsum(
-                np.column_stack([np.ones(len(got)), led.weight_kg[got], led.volume_m3[got]])[order], axis=0
-            )
+            cum = np.cumsum(st.dims[got[order]], axis=0)
             ok = (cum <= room + 1e-9).all(axis=1)
             n = len(got) if ok.all() else int(np.argmin(ok))
             if n < len(got):
@@ -169,7 +174,7 @@ def _trip(
             if len(got):
                 picked.append(got)
                 picked_t.append(np.full(len(got), now + off[k]))
-                carried = carried + st.loads([got])[0]
+                carried = carried + st.dims[got].sum(axis=0)
                 peak = np.maximum(peak, remaining_after[k] + carried)
     pick = np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)
     if not len(deliv) and not len(pick):
@@ -209,8 +214,7 @@ def _trip(
     st.trips.note(trip, deliv, handover, -1)
     st.trips.note(trip, pick, np.concatenate(picked_t) if len(pick) else 0.0, +1)
     st.trips.note(trip, pick, end, -1)
-    visited = np.array(sorted(run.first_visit), dtype=np.int64)
-    st.record_visits(op, visited, now + off[[run.first_visit[int(p)] for p in visited]])
+    st.record_visits(op, run.stop_points, now + off[run.stop_index])
     st.env.process(_finish(st, op, run, deliv, handover, pick, end))
 
 
@@ -257,7 +261,7 @@ def build_bus_network(scenario: Scenario, world: World) -> BusNetwork:
         runs += _generated_lines(s, w)
     if s.bus.gtfs is not None:
         runs += _gtfs_lines(s, w)
-    return BusNetwork(runs)
+    return BusNetwork(runs, len(w.points))
 
 
 def _run_from_stops(

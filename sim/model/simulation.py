@@ -199,7 +199,7 @@ def simulate(
     if fin_op is not None and fin_op.offers_finance:
         offered[:n_villages] = True
     cash = CashBoxes(st, batch_rows[3], other[3].extra["cash_yuan"], offered)
-    buses = build_bus_network(s, world) if any(op.carries_bus for op in ops) else BusNetwork([])
+    buses = build_bus_network(s, world) if any(op.carries_bus for op in ops) else BusNetwork([], len(points))
 
     env.process(_linehaul(st, inbound.carrier, in_rows))
     env.process(_daily_creation(st, other[:3], batch_rows[:3], batch_rows[3]))

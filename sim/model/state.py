@@ -41,6 +41,15 @@ class CountyState:
     town_of_station: dict[int, int]
     visits: list[list[float]] = field(default_factory=list)  # per point, finance top-up times today
     self_dropped: list[np.ndarray] = field(default_factory=list)  # outbound rows taken to town by senders
+    dims: np.ndarray = field(init=False)  # per row: 1 item, kg, m3 (the three capacity dimensions)
+    perishable: np.ndarray = field(init=False)
+    deadline: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        led = self.ledger
+        self.dims = np.column_stack([np.ones(len(led)), led.weight_kg, led.volume_m3])
+        self.perishable = led.flow == PRODUCE
+        self.deadline = led.deadline_t.copy()
 
     # -- where items go -----------------------------------------------------------
     def arrive(self, op: Operation, rows: np.ndarray, node: int, t: float | np.ndarray) -> None:
@@ -100,11 +109,13 @@ class CountyState:
 
     def spoil_waiting(self, rows: np.ndarray, now: float) -> np.ndarray:
         """Of rows taken from a queue at ``now``, expire spoiled produce where it waits."""
-        led = self.ledger
-        bad = (led.flow[rows] == PRODUCE) & (now > led.deadline_t[rows] + 1e-9)
+        if not len(rows):
+            return rows
+        bad = self.perishable[rows] & (now > self.deadline[rows] + 1e-9)
         if bad.any():
-            led.expire(rows[bad], led.deadline_t[rows[bad]])
-        return rows[~bad]
+            self.ledger.expire(rows[bad], self.deadline[rows[bad]])
+            return rows[~bad]
+        return rows
 
     # -- planning helpers -----------------------------------------------------------
     def problem(
@@ -144,17 +155,16 @@ class CountyState:
         out = np.zeros((len(groups), 3))
         if not groups:
             return out
+        if len(groups) == 1:
+            out[0] = self.dims[groups[0]].sum(axis=0)
+            return out
         sizes = np.array([len(g) for g in groups])
         flat = np.concatenate(groups)
         if not len(flat):
             return out
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         nz = sizes > 0
-        kg = np.add.reduceat(self.ledger.weight_kg[flat], starts[nz])
-        m3 = np.add.reduceat(self.ledger.volume_m3[flat], starts[nz])
-        out[:, 0] = sizes
-        out[nz, 1] = kg
-        out[nz, 2] = m3
+        out[nz] = np.add.reduceat(self.dims[flat], starts[nz], axis=0)
         return out
 
     def charge_day_rate(self, fleet: Fleet, day: int) -> bool:

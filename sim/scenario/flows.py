@@ -55,7 +55,7 @@ class Bus(Section):
 
     lines: list[BusLine] = Field(default_factory=list)
     generate_per_town: int = Field(
-        strict=True, default=0, ge=0, le=10, description="lines generated in each town"
+        strict=True, default=2, ge=0, le=10, description="lines generated in each town"
     )
     generated_coverage: float = Field(0.8, ge=0, le=1, description="share of a town's villages on them")
     generated_departures: list[ClockTime] = Field(

@@ -111,6 +111,10 @@ crops = []
 per_1000_residents_per_day = 0.0
 [finance]
 per_1000_residents_per_day = 0.0
+[bus]
+generate_per_town = 0
+[poi]
+parcels_per_day = 0.0
 """
 
 
