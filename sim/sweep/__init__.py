@@ -10,9 +10,13 @@ Sobol, seeds), :mod:`~sim.sweep.store` (SQLite results), :mod:`~sim.sweep.runner
 and :mod:`~sim.sweep.executors` (execution), :mod:`~sim.sweep.summary`
 (confidence intervals per point, CSV / Parquet export), :mod:`~sim.sweep.cli`.
 
-Note: ``sim.sweep`` is the function below; import the modules with
-``from sim.sweep import store``.
+``sim.sweep(...)`` runs a sweep whether ``sim.sweep`` names the function or this
+package: the package is callable, and calling it calls :func:`sweep`.
 """
+
+import sys
+import types
+from typing import Any
 
 from sim.sweep.api import sweep
 from sim.sweep.runner import Progress, SweepError, SweepInterrupted
@@ -31,3 +35,18 @@ __all__ = [
     "sweep",
     "sweep_from_dict",
 ]
+
+
+class _CallablePackage(types.ModuleType):
+    """``sim.sweep(...)`` must work even where ``sim.sweep`` is this package.
+
+    Importing any ``sim.sweep.*`` module makes ``sim.sweep`` the package (the
+    import system sets the attribute), so the package forwards calls to
+    :func:`sweep`.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return sweep(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage

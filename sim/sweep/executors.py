@@ -43,6 +43,8 @@ class ExecutorHandle:
     description: str
     window: int
     dashboard: str | None = None
+    renew: Callable[[], None] | None = field(default=None, repr=False)
+    """Replace a broken executor by a fresh one (local process pools only)."""
     _abandon: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def abandon(self) -> None:
@@ -82,21 +84,31 @@ def open_executor(
     if n <= 1:
         yield ExecutorHandle(InlineExecutor(), "1 worker (in process)", window=1)
         return
-    pool = ProcessPoolExecutor(max_workers=n, initializer=_ignore_sigint)
-    handle = ExecutorHandle(pool, f"{n} worker processes", window=2 * n)
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=n, initializer=_ignore_sigint)
+
+    handle = ExecutorHandle(new_pool(), f"{n} worker processes", window=2 * n)
 
     def kill() -> None:
+        pool = handle.executor
         pool.shutdown(wait=False, cancel_futures=True)
         # There is no public way to stop a running call before Python 3.14's
         # terminate_workers(); the workers ignore SIGINT, so end them directly.
-        for process in list(getattr(pool, "_processes", {}).values()):
+        processes = getattr(pool, "_processes", None) or {}
+        for process in list(processes.values()):
             process.terminate()
 
+    def renew() -> None:
+        handle.executor.shutdown(wait=False, cancel_futures=True)
+        handle.executor = new_pool()
+
+    handle.renew = renew
     handle._abandon.append(kill)
     try:
         yield handle
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        handle.executor.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ every finished run, and running the sweep again resumes.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, as_completed, wait
 from dataclasses import dataclass, field
@@ -27,9 +28,11 @@ from sim.sweep.store import DONE, FAILED, RunRecord, Store
 from sim.sweep.worker import Outcome, Task, error_text, run_task
 
 _BROKEN = (
-    "a worker process died (out of memory, or killed?); finished runs are stored, "
+    "worker processes keep dying (out of memory, or killed?); finished runs are stored, "
     "run the sweep again to resume"
 )
+_KILLED = "the worker process died during this run (it crashed, ran out of memory or was killed)"
+MAX_CULPRITS_IN_A_ROW = 5
 
 
 @dataclass
@@ -196,39 +199,93 @@ def execute(
     *,
     notify: Callable[[str], None] | None = None,
 ) -> None:
-    """Submit ``tasks`` keeping at most ``handle.window`` in flight; ``record`` each outcome."""
-    pending: dict[Future, tuple[Point, Task]] = {}
+    """Submit ``tasks`` keeping at most ``handle.window`` in flight; ``record`` each outcome.
 
-    def fill() -> None:
+    A local pool whose worker process dies (a crash, the out-of-memory killer)
+    breaks every run in flight. A fresh pool takes over and reruns those runs one
+    at a time, so that only a run that kills its worker on its own is recorded
+    as failed; after several such runs in a row with none done in between, the
+    sweep stops with :class:`SweepError`. (Dask retries the runs of a lost
+    worker itself, and reports a run that kills workers repeatedly.)
+    """
+    pending: dict[Future, tuple[Point, Task]] = {}
+    suspects: deque[tuple[Point, Task]] = deque()  # in flight at a crash: rerun alone
+    waiting: tuple[Point, Task] | None = None  # taken from ``tasks``, not yet accepted
+    isolating = False  # a suspect is in flight, alone
+    culprits_in_a_row = 0
+
+    def fill() -> bool:
+        """Submit up to the window (a suspect only alone); False if the pool is broken."""
+        nonlocal waiting, isolating
+        isolating = isolating and bool(pending)
         while len(pending) < handle.window:
-            item = next(tasks, None)
+            if pending and (isolating or suspects):
+                return True
+            if suspects:
+                item, isolating = suspects.popleft(), True
+            else:
+                item, waiting = waiting or next(tasks, None), None
             if item is None:
-                return
+                return True
             try:
                 pending[handle.executor.submit(run_task, item[1])] = item
-            except BrokenExecutor as exc:
-                raise SweepError(_BROKEN) from exc
+            except BrokenExecutor:
+                if isolating:
+                    suspects.appendleft(item)
+                else:
+                    waiting = item
+                return False
+        return True
 
-    def collect(future: Future) -> None:
-        point, task = pending.pop(future)
+    def collect(future: Future) -> tuple[Point, Task] | None:
+        """Record a finished run; return it instead if a dying worker took it down."""
+        nonlocal culprits_in_a_row
+        item = pending.pop(future)
         if future.cancelled():
-            return
+            return None
         exc = future.exception()
         if isinstance(exc, BrokenExecutor):
-            raise SweepError(_BROKEN) from exc
+            return item
         if exc is not None:  # lost on the way (e.g. Dask's KilledWorker): a failed run
             outcome = Outcome(FAILED, None, error_text(exc), 0.0, "?", "")
         else:
             outcome = future.result()
-        record(point, task.replication, outcome)
+            culprits_in_a_row = 0 if outcome.status == DONE else culprits_in_a_row
+        record(item[0], item[1].replication, outcome)
+        return None
+
+    def recover(lost: list[tuple[Point, Task]]) -> None:
+        """After a pool broke: collect the rest, blame a run that was alone, renew the pool."""
+        nonlocal culprits_in_a_row
+        for future in as_completed(list(pending)):
+            item = collect(future)
+            if item is not None:
+                lost.append(item)
+        if handle.renew is None:
+            raise SweepError(_BROKEN)
+        if len(lost) == 1:  # it ran alone: it killed its worker
+            point, task = lost[0]
+            record(point, task.replication, Outcome(FAILED, None, _KILLED, 0.0, "?", ""))
+            culprits_in_a_row += 1
+            if culprits_in_a_row > MAX_CULPRITS_IN_A_ROW:
+                raise SweepError(_BROKEN)
+        elif lost:
+            suspects.extend(lost)
+            if notify is not None:
+                notify(f"a worker process died; rerunning the {len(lost)} run(s) in flight one at a time")
+        handle.renew()
 
     try:
-        fill()
-        while pending:
+        while True:
+            if not fill():
+                recover([])
+                continue
+            if not pending:
+                break
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in finished:
-                collect(future)
-            fill()
+            lost = [item for item in (collect(f) for f in finished) if item is not None]
+            if lost:
+                recover(lost)
     except KeyboardInterrupt:
         running = [f for f in list(pending) if not f.cancel()]
         for f in [f for f in pending if f.cancelled()]:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import sim
-from sim.sweep import Store, load_sweep
+from sim.sweep import Store, load_sweep, runner
 from sim.sweep.spec import scenario_hash
+from sim.sweep.worker import run_task
 
 META = ["wall_s", "worker", "attempts"]
 
@@ -166,3 +169,29 @@ def test_sampled_designs_run(write_sweep, tmp_path: Path, design: str) -> None:
     runs = sim.sweep(path, workers=1, db=tmp_path / f"{design}.sqlite")
     assert len(runs) == 4 and (runs["status"] == "done").all()
     assert runs["operations.stop_service_min"].between(2.0, 9.0).all()
+
+
+def _crash_on_point_1(task):
+    """A run that takes its worker process down, as a segfault or the OOM killer would."""
+    if task.point == 1:
+        os._exit(3)
+    return run_task(task)
+
+
+def test_a_dying_worker_fails_its_runs_and_the_sweep_goes_on(
+    small_sweep: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the patched task reaches pool workers only when they are forked")
+    db = tmp_path / "crash.sqlite"
+    monkeypatch.setattr(runner, "run_task", _crash_on_point_1)
+    runs = sim.sweep(small_sweep, workers=2, db=db)
+    assert len(runs) == 8
+    crashed = runs[runs["point"] == 1]
+    assert (crashed["status"] == "failed").all()
+    assert crashed["error"].str.contains("the worker process died during this run").all()
+    # the runs in flight beside the crash were rerun one at a time, and are done
+    assert (runs.loc[runs["point"] != 1, "status"] == "done").all()
+    monkeypatch.undo()
+    again = sim.sweep(small_sweep, workers=2, db=db)
+    assert (again["status"] == "done").all()
