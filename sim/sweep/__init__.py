@@ -10,42 +10,65 @@ Sobol, seeds), :mod:`~sim.sweep.store` (SQLite results), :mod:`~sim.sweep.runner
 and :mod:`~sim.sweep.executors` (execution), :mod:`~sim.sweep.summary`
 (confidence intervals per point, CSV / Parquet export), :mod:`~sim.sweep.cli`.
 
-``sim.sweep(...)`` runs a sweep whether ``sim.sweep`` names the function or this
-package: the package is callable, and calling it calls :func:`sweep`.
+``sim.sweep`` is this package, and it is callable: ``sim.sweep(...)`` calls
+:func:`sim.sweep.api.sweep` (see there for the arguments). Names are imported on
+first use, so that ``ruralsim --help`` does not load numpy, scipy and pandas.
 """
 
+from __future__ import annotations
+
+import importlib
 import sys
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sim.sweep.api import sweep
-from sim.sweep.runner import Progress, SweepError, SweepInterrupted
-from sim.sweep.spec import SweepSpec, load_sweep, sweep_from_dict
-from sim.sweep.store import Store
-from sim.sweep.summary import point_summary
+_LAZY = {
+    "Progress": "sim.sweep.runner",
+    "SweepError": "sim.sweep.runner",
+    "SweepInterrupted": "sim.sweep.runner",
+    "SweepSpec": "sim.sweep.spec",
+    "load_sweep": "sim.sweep.spec",
+    "sweep_from_dict": "sim.sweep.spec",
+    "Store": "sim.sweep.store",
+    "point_summary": "sim.sweep.summary",
+}
 
-__all__ = [
-    "Progress",
-    "Store",
-    "SweepError",
-    "SweepInterrupted",
-    "SweepSpec",
-    "load_sweep",
-    "point_summary",
-    "sweep",
-    "sweep_from_dict",
-]
+if TYPE_CHECKING:
+    from sim.sweep.runner import Progress, SweepError, SweepInterrupted  # noqa: F401
+    from sim.sweep.spec import SweepSpec, load_sweep, sweep_from_dict  # noqa: F401
+    from sim.sweep.store import Store  # noqa: F401
+    from sim.sweep.summary import point_summary  # noqa: F401
+
+__all__ = sorted([*_LAZY, "sweep"])
+
+
+def __getattr__(name: str) -> Any:
+    if name == "sweep":  # ``from sim.sweep import sweep``: the callable package itself
+        return sys.modules[__name__]
+    if name == "__signature__":  # inspect.signature(sim.sweep) shows the function's
+        import inspect
+
+        from sim.sweep.api import sweep
+
+        return inspect.signature(sweep)
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim.sweep' has no attribute {name!r}")
 
 
 class _CallablePackage(types.ModuleType):
-    """``sim.sweep(...)`` must work even where ``sim.sweep`` is this package.
+    """The package ``sim.sweep`` doubles as the function ``sim.sweep(...)``.
 
-    Importing any ``sim.sweep.*`` module makes ``sim.sweep`` the package (the
-    import system sets the attribute), so the package forwards calls to
-    :func:`sweep`.
+    A package and a function cannot share the name ``sim.sweep`` (importing
+    any ``sim.sweep.*`` module sets the attribute to the package), so the
+    package forwards calls to :func:`sim.sweep.api.sweep`.
     """
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from sim.sweep.api import sweep
+
         return sweep(*args, **kwargs)
 
 

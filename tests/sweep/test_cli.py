@@ -98,3 +98,23 @@ def test_unusable_scheduler_address_exit_2(small_sweep: Path, tmp_path: Path, ca
     assert main(["sweep", str(small_sweep), "--scheduler", "no-port-here", "--db", str(db)]) == 2
     assert "cannot reach the Dask scheduler" in capsys.readouterr().err
     assert not db.exists()
+
+
+def test_sim_sweep_is_one_callable_package() -> None:
+    import inspect
+    import subprocess
+    import sys
+
+    import sim
+    import sim.sweep as package
+    from sim.sweep import Store, sweep
+
+    assert sim.sweep is package is sweep and callable(sim.sweep)
+    assert sim.sweep.Store is Store and "workers" in inspect.signature(sim.sweep).parameters
+    # registering the subcommands must not load the sweep machinery (numpy, pandas, ...)
+    code = (
+        "import sys, sim.cli; sim.cli._parser(); "
+        "print(sorted(m for m in sys.modules if m.startswith('sim.sweep')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['sim.sweep', 'sim.sweep.cli']"
