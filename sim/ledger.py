@@ -30,6 +30,8 @@ STATUS_NAMES = ("pending", "waiting", "on_board", "delivered", "fetched", "expir
 PARCEL_IN, PARCEL_OUT, SUPPLY, PRODUCE, FINANCE = range(5)
 FLOW_NAMES = ("parcel_in", "parcel_out", "supply", "produce", "finance")
 
+_ALLOWED: dict[tuple[int, ...], np.ndarray] = {}
+
 FIELDS: dict[str, type] = {
     "flow": np.int8,
     "operator": np.int16,
@@ -115,10 +117,13 @@ class Ledger:
 
     # -- transitions -----------------------------------------------------
     def _expect(self, rows: np.ndarray, allowed: tuple[int, ...], action: str) -> None:
-        if len(rows) and (int(np.min(rows)) < 0 or int(np.max(rows)) >= self._n):
+        if not len(rows):
+            return
+        if int(rows.min()) < 0 or int(rows.max()) >= self._n:
             raise IndexError(f"cannot {action}: rows outside the ledger's {self._n} items")
-        ok = np.zeros(len(STATUS_NAMES), dtype=bool)
-        ok[list(allowed)] = True
+        ok = _ALLOWED.get(allowed)
+        if ok is None:
+            ok = _ALLOWED[allowed] = np.isin(np.arange(len(STATUS_NAMES)), allowed)
         good = ok[self._cols["status"][rows]]
         if not good.all():
             bad = rows[~good][:5]

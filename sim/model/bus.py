@@ -124,6 +124,9 @@ def _trip(
     now = env.now
     fleet = op.station_fleet[run.town]
     net.reserved.pop((index, now), None)
+    pickups_waiting = run.returns_to_base and bool(op.pickup_queue(run.town)._rows)
+    if not fleet.deliveries._rows and not pickups_waiting:
+        return
     rows, _ready = fleet.deliveries.peek(now)
     take = np.zeros(len(rows), dtype=bool)
     if len(rows):
@@ -154,28 +157,37 @@ def _trip(
     picked_t: list[np.ndarray] = []
     carried = np.zeros(3)
     peak = d_load.sum(axis=0)
-    if run.returns_to_base:
-        for p, k in zip(run.stop_points.tolist(), run.stop_index.tolist(), strict=True):
-            q = op.pickups[p]
-            if not q._rows:
-                continue
-            ready, _ = q.peek(now + off[k])
-            if not len(ready):
-                continue
-            got = st.spoil_waiting(q.pop(now + off[k]), now + off[k])
-            room = run.cap - remaining_after[k] - carried
-            order = np.argsort(led.deadline_t[got], kind="stable")
-            cum = np.cumsum(st.dims[got[order]], axis=0)
-            ok = (cum <= room + 1e-9).all(axis=1)
-            n = len(got) if ok.all() else int(np.argmin(ok))
-            if n < len(got):
-                q.push(got[order[n:]], now)
-            got = got[order[:n]]
-            if len(got):
-                picked.append(got)
-                picked_t.append(np.full(len(got), now + off[k]))
-                carried = carried + st.dims[got].sum(axis=0)
-                peak = np.maximum(peak, remaining_after[k] + carried)
+    queue = op.pickup_queue(run.town)
+    if run.returns_to_base and queue._rows:
+        rows_q, ready_q = queue.peek(now + off[-1])
+        k_of = run.visit_index[st.point_of_node[led.origin[rows_q]]]
+        reach = np.where(k_of >= 0, now + off[np.maximum(k_of, 0)], -np.inf)
+        cand = (k_of >= 0) & (ready_q <= reach + 1e-9)
+        if cand.any():
+            rows_c, k_c, reach_c = rows_q[cand], k_of[cand], reach[cand]
+            bad = st.perishable[rows_c] & (reach_c > st.deadline[rows_c] + 1e-9)
+            if bad.any():  # spoiled before the bus comes: recorded where they wait
+                led.expire(rows_c[bad], st.deadline[rows_c[bad]])
+                queue.remove(rows_c[bad])
+                rows_c, k_c = rows_c[~bad], k_c[~bad]
+            order = np.lexsort((st.deadline[rows_c], k_c))
+            rows_c, k_c = rows_c[order], k_c[order]
+            chosen: list[np.ndarray] = []
+            for k in np.unique(k_c).tolist():
+                here = rows_c[k_c == k]
+                room = run.cap - remaining_after[k] - carried
+                cum = np.cumsum(st.dims[here], axis=0)
+                ok = (cum <= room + 1e-9).all(axis=1)
+                n = len(here) if ok.all() else int(np.argmin(ok))
+                got = here[:n]
+                if len(got):
+                    chosen.append(got)
+                    picked.append(got)
+                    picked_t.append(np.full(len(got), now + off[k]))
+                    carried = carried + st.dims[got].sum(axis=0)
+                    peak = np.maximum(peak, remaining_after[k] + carried)
+            if chosen:
+                queue.remove(np.concatenate(chosen))
     pick = np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)
     if not len(deliv) and not len(pick):
         return

@@ -69,11 +69,15 @@ class Operation:
     in_village: np.ndarray  # (points,) bool: served in the village
     fleets: list[Fleet]
     hub_queue: ItemQueue = field(default_factory=ItemQueue)
-    pickups: list[ItemQueue] = field(default_factory=list)  # per point
+    pickups: list[ItemQueue] = field(default_factory=list)  # items to collect: per town (one for a hub fleet)
     fetch_rows: list[np.ndarray] = field(default_factory=list)
     fetch_t: list[np.ndarray] = field(default_factory=list)
     trunk_ready: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per town, today's trunk sorted
     station_fleet: dict[int, Fleet] = field(default_factory=dict)  # town -> fleet
+
+    def pickup_queue(self, town: int) -> ItemQueue:
+        """Where items waiting at the village points of ``town`` wait for this operation."""
+        return self.pickups[town] if self.station_based else self.pickups[0]
 
     @property
     def hub_fleet(self) -> Fleet | None:
@@ -160,7 +164,7 @@ def build_operations(scenario: Scenario, world: World, expected: np.ndarray) -> 
                 offers_finance=False,
                 in_village=np.full(n_points, sup.trucks > 0),
                 fleets=[fleet],
-                pickups=[ItemQueue() for _ in range(n_points)],
+                pickups=[ItemQueue()],
             )
         )
     return ops
@@ -189,7 +193,7 @@ def _station_operation(
         offers_finance=offers_finance,
         in_village=in_village & (vans > 0),
         fleets=[],
-        pickups=[ItemQueue() for _ in range(len(world.points))],
+        pickups=[ItemQueue() for _ in range(len(world.towns))],
         trunk_ready=np.zeros(len(world.towns)),
     )
     for t, town in enumerate(world.towns):

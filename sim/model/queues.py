@@ -25,9 +25,13 @@ class ItemQueue:
 
     def push(self, rows: np.ndarray, ready_t: np.ndarray | float) -> None:
         """Add rows available from ``ready_t`` (one time or one per row)."""
-        if len(rows):
-            self._rows.append(np.asarray(rows, dtype=np.int64))
-            self._ready.append(np.broadcast_to(np.asarray(ready_t, dtype=float), np.shape(rows)).copy())
+        n = len(rows)
+        if n:
+            self._rows.append(rows)
+            if np.ndim(ready_t) == 0:
+                self._ready.append(np.full(n, float(ready_t)))
+            else:
+                self._ready.append(np.array(ready_t, dtype=float))
 
     def _merged(self) -> tuple[np.ndarray, np.ndarray]:
         if len(self._rows) > 1:

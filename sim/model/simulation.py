@@ -281,9 +281,10 @@ def _daily_creation(
                     continue
                 point = st.point_of_node[led.origin[mine]]
                 served = op.in_village[point]
-                for p in np.unique(point[served]).tolist():
-                    sel = mine[served & (point == p)]
-                    op.pickups[p].push(sel, led.created_t[sel])
+                town = w.point_town[point]
+                for t in np.unique(town[served]).tolist():
+                    sel = mine[served & (town == t)]
+                    op.pickup_queue(t).push(sel, led.created_t[sel])
                 _self_drop(st, op, mine[~served], point[~served])
 
 

@@ -37,24 +37,32 @@ def fleet_process(st: CountyState, op: Operation, fleet: Fleet, buses: BusNetwor
             dispatch(st, op, fleet, day, buses)
 
 
-def _group(rows: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+def _split(
+    st: CountyState, rows: np.ndarray, key: np.ndarray, cap: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Group rows by ``key`` (a point) into pieces that each fit one vehicle: (key per piece, rows)."""
+    if not len(rows):
+        return np.empty(0, dtype=np.int64), []
     order = np.argsort(key, kind="stable")
     rows, key = rows[order], key[order]
     keys, starts = np.unique(key, return_index=True)
-    return keys, np.split(rows, starts[1:])
-
-
-def _chunks(st: CountyState, rows: np.ndarray, cap: np.ndarray) -> list[np.ndarray]:
-    """Split rows into pieces that each fit one vehicle on every dimension."""
-    load = st.loads([rows])[0]
-    pieces = int(np.ceil((load / cap).max() - 1e-9)) if len(rows) else 0
-    if pieces <= 1:
-        return [rows] if len(rows) else []
-    while True:
-        parts = np.array_split(rows, pieces)
-        if ((st.loads(parts) <= cap + 1e-9).all(axis=1)).all():
-            return parts
-        pieces += 1
+    loads = np.add.reduceat(st.dims[rows], starts, axis=0)
+    groups = np.split(rows, starts[1:])
+    if (loads <= cap + 1e-9).all():
+        return keys, groups
+    out_keys: list[int] = []
+    out_rows: list[np.ndarray] = []
+    for k, g, load in zip(keys.tolist(), groups, loads, strict=True):
+        pieces = int(np.ceil((load / cap).max() - 1e-9))
+        parts = [g]
+        while pieces > 1:
+            parts = np.array_split(g, pieces)
+            if all((st.dims[p].sum(axis=0) <= cap + 1e-9).all() for p in parts):
+                break
+            pieces += 1
+        out_keys += [k] * len(parts)
+        out_rows += parts
+    return np.array(out_keys, dtype=np.int64), out_rows
 
 
 def dispatch(st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusNetwork | None) -> None:
@@ -69,36 +77,35 @@ def dispatch(st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusN
         if held.any():
             fleet.deliveries.push(deliveries[held], now)
             deliveries = deliveries[~held]
-    pickups = [_EMPTY] * len(fleet.points)
-    for i, p in enumerate(fleet.points):
-        if len(op.pickups[p]._rows):
-            pickups[i] = st.spoil_waiting(op.pickups[p].pop(now), now)
-    if not len(deliveries) and not any(len(x) for x in pickups):
+    queue = op.pickup_queue(fleet.town)
+    pickups = st.spoil_waiting(queue.pop(now), now) if queue._rows else _EMPTY
+    if not len(deliveries) and not len(pickups):
         return
     cap = capacity_of(fleet.vehicle)
-    # Stops: per point, delivery chunks paired with pickup chunks.
-    point_idx = {int(p): i for i, p in enumerate(fleet.points)}
-    deliv_by_point: dict[int, list[np.ndarray]] = {}
-    if len(deliveries):
-        keys, groups = _group(deliveries, st.point_of_node[led.destination[deliveries]])
-        for k, g in zip(keys.tolist(), groups, strict=True):
-            deliv_by_point[k] = _chunks(st, g, cap)
+    # Stops: per point, delivery pieces paired with pickup pieces (most points have one of each).
+    d_key, d_parts = _split(st, deliveries, st.point_of_node[led.destination[deliveries]], cap)
+    p_key, p_parts = _split(st, pickups, st.point_of_node[led.origin[pickups]], cap)
     stop_point: list[int] = []
     stop_deliv: list[np.ndarray] = []
     stop_pick: list[np.ndarray] = []
-    for p in sorted(set(deliv_by_point) | {int(fleet.points[i]) for i, x in enumerate(pickups) if len(x)}):
-        d_parts = deliv_by_point.get(p, [])
-        pk = pickups[point_idx[p]] if p in point_idx else _EMPTY
-        p_parts = _chunks(st, pk, cap)
-        for j in range(max(len(d_parts), len(p_parts))):
-            stop_point.append(p)
-            stop_deliv.append(d_parts[j] if j < len(d_parts) else _EMPTY)
-            stop_pick.append(p_parts[j] if j < len(p_parts) else _EMPTY)
+    di = pi = 0
+    while di < len(d_key) or pi < len(p_key):
+        p = min(
+            d_key[di] if di < len(d_key) else np.iinfo(np.int64).max,
+            p_key[pi] if pi < len(p_key) else np.iinfo(np.int64).max,
+        )
+        dd = d_parts[di] if di < len(d_key) and d_key[di] == p else _EMPTY
+        pp = p_parts[pi] if pi < len(p_key) and p_key[pi] == p else _EMPTY
+        di += dd is not _EMPTY
+        pi += pp is not _EMPTY
+        stop_point.append(int(p))
+        stop_deliv.append(dd)
+        stop_pick.append(pp)
     keep = _oldest_that_could_fit(st, stop_deliv, stop_pick, len(available), cap)
     if keep is not None:
         for i in np.setdiff1d(np.arange(len(stop_point)), keep):
             fleet.deliveries.push(stop_deliv[i], now + 1.0)
-            op.pickups[stop_point[i]].push(stop_pick[i], now)
+            queue.push(stop_pick[i], now)
         stop_point = [stop_point[i] for i in keep]
         stop_deliv = [stop_deliv[i] for i in keep]
         stop_pick = [stop_pick[i] for i in keep]
@@ -127,7 +134,7 @@ def dispatch(st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusN
     solution = _plan(st, fleet, problem, points)
     for i in solution.unserved.tolist():
         fleet.deliveries.push(stop_deliv[i - 1], now + 1.0)
-        op.pickups[stop_point[i - 1]].push(stop_pick[i - 1], now)
+        queue.push(stop_pick[i - 1], now)
     for van, route in zip(available, solution.routes, strict=False):
         _start_trip(st, op, fleet, day, int(van), problem, route, nodes, stop_deliv, stop_pick, points)
 
