@@ -44,7 +44,11 @@ class Result:
 
     @property
     def daily(self) -> pd.DataFrame:
-        """Per simulated day: items created and delivered, trips, km, cost and CO2."""
+        """Per simulated day: items created and delivered, trips, km, cost and CO2.
+
+        ``vehicle_km`` counts vans, trucks and trunks; the km of bus trips that carried
+        cargo are in ``bus_cargo_km`` (the bus runs anyway).
+        """
         raw = self.raw
         led, days = raw.ledger, raw.horizon_days
         created_day = np.floor(led.created_t / 1440.0).astype(int)
@@ -54,6 +58,7 @@ class Result:
         on_time = delivered & (led.delivered_t <= led.deadline_t)
         trips = raw.trips.table()
         tday = trips["day"].astype(int) if len(trips["trip"]) else np.zeros(0, dtype=int)
+        is_bus = trips["kind"] == "bus" if len(tday) else np.zeros(0, dtype=bool)  # buses run anyway
 
         def per_day(index: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
             return np.bincount(index, weights=weights, minlength=days)[:days]
@@ -69,7 +74,12 @@ class Result:
                 "fetched_by_villagers": per_day(done_day[fetched]),
                 "delivered_on_time": per_day(created_day[on_time]),
                 "trips": per_day(tday),
-                "vehicle_km": per_day(tday, trips["km"].astype(float) if len(tday) else None),
+                "vehicle_km": per_day(
+                    tday, np.where(is_bus, 0.0, trips["km"].astype(float)) if len(tday) else None
+                ),
+                "bus_cargo_km": per_day(
+                    tday, np.where(is_bus, trips["km"].astype(float), 0.0) if len(tday) else None
+                ),
                 "cost_yuan": per_day(tday, trips["cost_yuan"].astype(float) if len(tday) else None),
                 "co2_kg": per_day(tday, trips["co2_kg"].astype(float) if len(tday) else None),
             }

@@ -133,7 +133,13 @@ def test_run_writes_daily_and_trips_consistent_with_the_kpis(run):
         assert d.loc[measured, "co2_kg"].sum() == pytest.approx(kpis["cost.co2_kg_per_day"] * n)
         # trips.csv is the log behind daily.csv
         per_day = t.groupby("day")
-        for col_daily, agg in (("trips", per_day.size()), ("vehicle_km", per_day["km"].sum())):
+        driven = t[t["kind"] != "bus"].groupby("day")  # bus km are the bus's own, not freight's
+        bus = t[t["kind"] == "bus"].groupby("day")
+        for col_daily, agg in (
+            ("trips", per_day.size()),
+            ("vehicle_km", driven["km"].sum()),
+            ("bus_cargo_km", bus["km"].sum()),
+        ):
             got = d.set_index("day")[col_daily]
             assert np.allclose(got, agg.reindex(got.index, fill_value=0)), col_daily
         t_measured = t[t["day"].isin(d.loc[measured, "day"])]
