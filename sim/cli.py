@@ -132,7 +132,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     import sim
-    from sim.report import comparison_table
+    from sim.report import comparison_table, integration_summary
     from sim.report.run_files import write_comparison
 
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -152,14 +152,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     n = len(sim.result.replication_seeds(scenario))
     with _progress(n * len(modes) * scenario.days, args.quiet, "day") as bar:
         comparison = sim.compare(scenario, modes, on_day=lambda _d: bar.update(1))
+    estimates = {m: comparison.estimates(m) for m in modes}
+    differences = {m: comparison.difference(m) for m in modes[1:]}
     print(f"{scenario.name}: {', '.join(modes)} on the same {n} seed(s), {scenario.days} days\n")
-    print(
-        comparison_table(
-            modes,
-            {m: comparison.estimates(m) for m in modes},
-            {m: comparison.difference(m) for m in modes[1:]},
-        )
-    )
+    print(comparison_table(modes, estimates, differences))
+    for m in modes[1:]:
+        print()
+        print(integration_summary(modes[0], m, estimates, differences))
     written = write_comparison(comparison, out)
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK

@@ -76,17 +76,13 @@ def coverage_map(raw: RawRun, target: str | Path, day: int | None = None) -> Non
     )
     fig.colorbar(sc, ax=ax, label="share of parcels delivered in the village")
     sxy = w.xy[w.station]
-    ax.scatter(
-        sxy[:, 0], sxy[:, 1], marker="s", s=70, color="#1f4e79", zorder=4, label="town station"
-    )
+    ax.scatter(sxy[:, 0], sxy[:, 1], marker="s", s=70, color="#1f4e79", zorder=4, label="town station")
     for name, (x, y) in zip(w.towns, sxy, strict=True):
         ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8)
     hx, hy = w.xy[w.hub]
     ax.scatter([hx], [hy], marker="*", s=250, color="#c00000", zorder=5, label="county hub")
     cov = table["covered"].mean()
-    ax.set_title(
-        f"{raw.scenario.name} ({raw.scenario.mode}): village coverage {cov:.0%} (ringed = covered)"
-    )
+    ax.set_title(f"{raw.scenario.name} ({raw.scenario.mode}): village coverage {cov:.0%} (ringed = covered)")
     ax.set_xlabel("km")
     ax.set_ylabel("km")
     ax.set_aspect("equal")
@@ -128,7 +124,5 @@ def lead_time_histogram(raw: RawRun, target: str | Path) -> None:
 def _save(fig, target: str | Path) -> None:
     plt = _pyplot()
     with atomic_path(target) as tmp:
-        fig.savefig(
-            tmp, dpi=110, bbox_inches="tight", format=Path(target).suffix.lstrip(".") or "png"
-        )
+        fig.savefig(tmp, dpi=110, bbox_inches="tight", format=Path(target).suffix.lstrip(".") or "png")
     plt.close(fig)

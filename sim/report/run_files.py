@@ -15,14 +15,10 @@ from sim.report.output import write_csv, write_json
 
 
 def _estimates_json(estimates: dict[str, Estimate]) -> dict:
-    return {
-        k: {"mean": e.mean, "ci95_half_width": e.half_width, "n": e.n} for k, e in estimates.items()
-    }
+    return {k: {"mean": e.mean, "ci95_half_width": e.half_width, "n": e.n} for k, e in estimates.items()}
 
 
-def write_run(
-    results: Sequence[sim.Result], out: str | Path, *, figures: bool = True
-) -> list[Path]:
+def write_run(results: Sequence[sim.Result], out: str | Path, *, figures: bool = True) -> list[Path]:
     """kpis.json, daily.csv, trips.csv and two figures; returns the paths written."""
     out = Path(out)
     first = results[0]
@@ -65,9 +61,7 @@ def write_comparison(comparison: Comparison, out: str | Path) -> list[Path]:
         "modes": list(modes),
         "seeds": [r.seed for r in comparison.results[modes[0]]],
         "estimates": {m: _estimates_json(comparison.estimates(m)) for m in modes},
-        "difference_to_" + modes[0]: {
-            m: _estimates_json(comparison.difference(m)) for m in modes[1:]
-        },
+        "difference_to_" + modes[0]: {m: _estimates_json(comparison.difference(m)) for m in modes[1:]},
     }
     write_json(out / "comparison.json", data)
     rows = []

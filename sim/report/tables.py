@@ -45,8 +45,7 @@ def _sections(names: Sequence[str]) -> list[tuple[str, list[str]]]:
 def _render(header: Sequence[str], rows: list[list[str]], sections: list[tuple[str, int]]) -> str:
     widths = [max(len(r[i]) for r in [list(header), *rows]) for i in range(len(header))]
     line = "  ".join(
-        h.ljust(w) if i == 0 else h.rjust(w)
-        for i, (h, w) in enumerate(zip(header, widths, strict=True))
+        h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths, strict=True))
     )
     out = [line, "-" * len(line)]
     starts = dict(sections)
@@ -56,8 +55,7 @@ def _render(header: Sequence[str], rows: list[list[str]], sections: list[tuple[s
             out.append(f"[{title}]")
         out.append(
             "  ".join(
-                c.ljust(w) if j == 0 else c.rjust(w)
-                for j, (c, w) in enumerate(zip(row, widths, strict=True))
+                c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths, strict=True))
             )
         )
     return "\n".join(out)
@@ -98,3 +96,50 @@ def comparison_table(
                 row += [fmt(d.mean) if d else "-", _ci(d) if d else ""]
             rows.append(row)
     return _render(header, rows, sections)
+
+
+SUMMARY_KPIS = (
+    ("cost.operator_yuan_per_day", "operator cost, yuan/day"),
+    ("cost.vehicle_km_per_day", "vehicle-km per day"),
+    ("cost.co2_kg_per_day", "CO2, kg/day"),
+    ("cost.vehicle_km_per_item", "vehicle-km per item"),
+    ("last_km.village_coverage", "last-km village coverage"),
+    ("last_km.village_coverage_pop", "last-km coverage, population-weighted"),
+    ("last_km.on_time_share", "last-km on-time share"),
+    ("first_km.village_coverage", "first-km village coverage"),
+    ("first_km.fresh_share", "produce fresh share"),
+    ("first_km.outbound_cutoff_share", "outbound same-day cut-off share"),
+    ("supply.fill_share", "supply fill share"),
+    ("finance.local_share", "finance served in the village"),
+    ("last_km.villager_travel_km_per_day", "villagers' km to fetch parcels"),
+    ("finance.villager_travel_km_per_day", "villagers' km to the bank"),
+)
+
+
+def integration_summary(
+    base: str,
+    mode: str,
+    estimates: Mapping[str, Mapping[str, Estimate]],
+    differences: Mapping[str, Mapping[str, Estimate]],
+) -> str:
+    """What ``mode`` changes against ``base``: the headline KPIs, difference, relative change, CI."""
+    lines = [f"What {mode} changes against {base} (paired by seed, 95% CI):"]
+    width = max(len(label) for _, label in SUMMARY_KPIS)
+    for name, label in SUMMARY_KPIS:
+        d = differences[mode].get(name)
+        b = estimates[base].get(name)
+        if d is None or b is None or math.isnan(d.mean):
+            continue
+        is_share = "share" in name or "coverage" in name
+        if is_share:
+            rel = f" ({100 * d.mean:+.1f} pts)"
+        elif not math.isnan(b.mean) and abs(b.mean) > 1e-9:
+            rel = f" ({d.mean / b.mean:+.0%})"
+        else:
+            rel = ""
+        ci = f"  {_ci(d)}" if _ci(d) else ""
+        lines.append(
+            f"  {label:<{width}}  {fmt(b.mean):>9} -> {fmt(estimates[mode][name].mean):>9}"
+            f"  {'+' if d.mean >= 0 else ''}{fmt(d.mean)}{rel}{ci}"
+        )
+    return "\n".join(lines)
