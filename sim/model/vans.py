@@ -117,9 +117,7 @@ def dispatch(st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusN
     service = np.concatenate(
         [[0.0], s.operations.stop_service_min + handling * (delivery[1:, 0] + pickup[1:, 0])]
     )
-    penalty = np.concatenate(
-        [[0.0], [_penalty(st, d, p, now) for d, p in zip(stop_deliv, stop_pick, strict=True)]]
-    )
+    penalty = np.concatenate([[0.0], _penalties(st, stop_deliv, stop_pick, now)])
     has_pickup = pickup[1:, 0].sum() > 0
     problem = st.problem(
         nodes,
@@ -139,14 +137,16 @@ def dispatch(st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusN
         _start_trip(st, op, fleet, day, int(van), problem, route, nodes, stop_deliv, stop_pick, points)
 
 
-def _penalty(st: CountyState, deliv: np.ndarray, pick: np.ndarray, now: float) -> float:
-    """Older items first when not everything fits; perishable collections before all."""
-    led = st.ledger
-    oldest = min(
-        led.created_t[deliv].min() if len(deliv) else now, led.created_t[pick].min() if len(pick) else now
-    )
-    urgent = 2.0 if len(pick) and (led.deadline_t[pick] < now + 1440.0).any() else 0.0
-    return UNSERVED_PENALTY * (1.0 + urgent + (now - oldest) / 1440.0)
+def _penalties(st: CountyState, deliv: list[np.ndarray], pick: list[np.ndarray], now: float) -> np.ndarray:
+    """Per stop: older items first when not everything fits; perishable collections before all."""
+    both = [np.concatenate([d, p]) if len(p) else d for d, p in zip(deliv, pick, strict=True)]
+    sizes = np.array([len(b) for b in both])
+    flat = np.concatenate(both)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    oldest = np.minimum.reduceat(st.ledger.created_t[flat], starts)
+    soon = (st.perishable[flat] & (st.deadline[flat] < now + 1440.0)).astype(np.int64)
+    urgent = np.add.reduceat(soon, starts) > 0
+    return UNSERVED_PENALTY * (1.0 + 2.0 * urgent + (now - oldest) / 1440.0)
 
 
 def _oldest_that_could_fit(

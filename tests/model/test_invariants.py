@@ -155,4 +155,3 @@ def peak_loads(raw) -> list[tuple[np.ndarray, np.ndarray]]:
         assert load[-1] == pytest.approx(np.zeros(3), abs=1e-6), "everything that boarded left the vehicle"
         out.append((capacity, load.max(axis=0)))
     return out
-
