@@ -80,8 +80,27 @@ def _error(scenario: Scenario, loc: tuple, message: str, **kw: str | None) -> Sc
     )
 
 
+_GENERATED: dict[tuple, nx.Graph] = {}
+
+
 def load_graph(scenario: Scenario) -> nx.Graph:
-    """The scenario's village graph: generated, or read from GraphML or CSV files."""
+    """The scenario's village graph: generated, or read from GraphML or CSV files.
+
+    Generated counties are cached per process (by seed, villages and area): sweeps and
+    replications in one worker build the county once. Treat the graph as read-only.
+    """
+    spec = scenario.network
+    if spec.source == "generated":
+        key = (spec.seed, spec.n_villages, spec.area_km2)
+        if key not in _GENERATED:
+            if len(_GENERATED) >= 4:
+                _GENERATED.pop(next(iter(_GENERATED)))
+            _GENERATED[key] = _load_graph(scenario)
+        return _GENERATED[key]
+    return _load_graph(scenario)
+
+
+def _load_graph(scenario: Scenario) -> nx.Graph:
     spec = scenario.network
     try:
         if spec.source == "generated":
@@ -97,6 +116,22 @@ def load_graph(scenario: Scenario) -> nx.Graph:
     except OSError as exc:
         loc = ("network", {"graphml": "path", "csv": "nodes_csv"}.get(spec.source, "source"))
         raise _error(scenario, loc, "cannot read the network file", found=str(exc)) from None
+
+
+_MATRICES: dict[tuple, object] = {}
+
+
+def _matrices(graph: nx.Graph, nodes: list[str]):
+    """Travel matrices, cached per process for a cached (generated) graph."""
+    county = next((k for k, g in _GENERATED.items() if g is graph), None)
+    if county is None:
+        return travel_matrices(graph, nodes)
+    key = (county, tuple(nodes))
+    if key not in _MATRICES:
+        if len(_MATRICES) >= 4:
+            _MATRICES.pop(next(iter(_MATRICES)))
+        _MATRICES[key] = travel_matrices(graph, nodes)
+    return _MATRICES[key]
 
 
 def build_world(scenario: Scenario, graph: nx.Graph | None = None) -> World:
@@ -151,7 +186,7 @@ def build_world(scenario: Scenario, graph: nx.Graph | None = None) -> World:
     key += sorted((n for n, k in kinds.items() if k in ("farm", "poi")), key=lambda n: str(n))
     key = list(dict.fromkeys(key))
     try:
-        tm = travel_matrices(graph, key)
+        tm = _matrices(graph, key)
     except NetworkError as exc:
         raise _error(
             scenario,
