@@ -335,6 +335,30 @@ def test_produce_collected_on_time_covers_its_village(county):
     assert k["first_km.village_coverage"] == 1.0
 
 
+def test_bus_collects_produce_on_its_way_back(county):
+    """Bus line L (offsets [0, 24, 51]) on its 08:30 trip reaches A at 08:54 and is back at the
+    station at 09:21, before the 10:00 van: it collects both lots harvested at 07:00 (room 2).
+    "quick" (due 09:00) is past its shelf life on arrival at the station (09:21) and spoils
+    there; "keeps" is sorted by 09:51 and reaches the hub on the 15:00 trunk at 15:20."""
+    scenario = county(
+        produce={"crops": [crop("quick", 2.0), crop("keeps", 24.0)]},
+        stations={"dispatch_times": ["10:00"]},
+        bus={"fee_per_line_day": 10.0, "lines": [BUS_LINE]},
+    )
+    result = sim.run(scenario)
+    led, trips = result.raw.ledger, result.trips
+    quick = (led.deadline_t - led.created_t) == 120.0
+    assert np.allclose(clock(led.picked_t), 8 * 60 + 54.0)
+    assert (led.status[quick] == EXPIRED).all()
+    assert np.allclose(clock(led.delivered_t[quick]), 9 * 60 + 21.0)
+    assert (node_names(result, led.location[quick]) == "st").all()
+    assert (led.status[~quick] == DELIVERED).all()
+    assert np.allclose(clock(led.delivered_t[~quick]), 15 * 60 + 20.0)
+    bus = trips[trips.kind == "bus"]
+    assert len(bus) == 2 and list(bus["items_produce"]) == [2, 2] and np.allclose(bus.cost_yuan, 10.0)
+    assert "van" not in set(trips.kind)
+
+
 # ----------------------------------------------------------------------------- finance
 CASH = {
     "per_1000_residents_per_day": 6.0,
