@@ -11,6 +11,7 @@ import numpy as np
 
 from .check import evaluate
 from .construct import clarke_wright
+from .descent import improve
 from .local_search import intra_two_opt
 from .metaheuristic import sisr
 from .plan import Plan
@@ -33,6 +34,7 @@ def solve(
     prep = Prepared(problem)
     routes, unserved = clarke_wright(prep)
     routes = intra_two_opt(prep, routes)
+    routes = improve(prep, routes)
     routes, unserved = drop_unprofitable(prep, routes, unserved)
     routes, unserved = exchange_unserved(prep, routes, unserved)
     if time_limit_s is None and max_iterations is None:
