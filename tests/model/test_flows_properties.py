@@ -158,6 +158,18 @@ def assert_produce_within_shelf_life(result: sim.Result) -> None:
     assert (led.deadline_t[waiting] >= end - 1e-9).all()
 
 
+def assert_bus_fees(result: sim.Result) -> None:
+    """Each line pays the line-day fee once on each day it carries cargo, plus the per-item fee."""
+    bus = result.trips[result.trips.kind == "bus"]
+    if not len(bus):
+        return
+    fees = result.scenario.bus
+    per_line_day = bus.groupby(["vehicle_type", "day"]).agg(cost=("cost_yuan", "sum"), items=("items", "sum"))
+    assert np.allclose(per_line_day.cost, fees.fee_per_line_day + fees.fee_per_item * per_line_day["items"])
+    assert (bus["items"] > 0).all(), "a bus trip is recorded only when it carries cargo"
+    assert (bus.km > 0).all() and (bus.co2_kg == 0).all()
+
+
 def assert_kpis_sane(kpis: dict[str, float]) -> None:
     for name, value in kpis.items():
         if name.endswith("_share") or name.endswith("coverage") or name.endswith("coverage_pop"):
@@ -165,7 +177,7 @@ def assert_kpis_sane(kpis: dict[str, float]) -> None:
     assert np.isnan(kpis["finance.lowest_cash_yuan"]) or kpis["finance.lowest_cash_yuan"] >= 0.0
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=flow_settings(), seed=st.integers(0, 2**31))
 def test_random_settings_of_all_flows_keep_invariants(data, seed):
     scenario = sim.from_dict(data)
@@ -174,6 +186,7 @@ def test_random_settings_of_all_flows_keep_invariants(data, seed):
     assert_every_item_accounted_for(result)
     assert_capacity_respected(result)  # every van, truck, trunk and bus trip, at every moment
     assert_produce_within_shelf_life(result)
+    assert_bus_fees(result)
     raw = result.raw
     assert (raw.cash_lowest >= 0.0).all(), "a cash box went negative"
     assert not raw.finance_offered.any() or (raw.cash_lowest[raw.finance_offered] >= 0).all()
@@ -213,6 +226,7 @@ def test_bus_cargo_and_every_flow_move_in_a_busy_integrated_county():
     assert_every_item_accounted_for(result)
     assert_capacity_respected(result)
     assert_produce_within_shelf_life(result)
+    assert_bus_fees(result)
     led, trips, k = result.raw.ledger, result.trips, result.kpis
     assert (trips.kind == "bus").any() and trips[trips.kind == "bus"]["items"].min() > 0
     assert (led.status == EXPIRED).any() and (led.status[led.flow == FINANCE] == FETCHED).any()
