@@ -372,7 +372,9 @@ def _gtfs_lines(s: Scenario, w: World) -> list[BusRun]:
         freight = (dep % 1440 >= lo) & (dep % 1440 <= hi)
         if not freight.any():
             continue
-        offsets = tt.stop_times_min[freight] - dep[freight, None]
+        # Cargo changes hands when the bus arrives at a stop; the trip starts at its departure.
+        offsets = tt.arrival_min[freight] - dep[freight, None]
+        offsets[:, 0] = 0.0
         first_visit: dict[int, int] = {}
         for k, node in enumerate(seq.tolist()):
             p = int(w.point_of_node[node])

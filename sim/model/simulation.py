@@ -285,7 +285,10 @@ def _daily_creation(
                 for t in np.unique(town[served]).tolist():
                     sel = mine[served & (town == t)]
                     op.pickup_queue(t).push(sel, led.created_t[sel])
-                _self_drop(st, op, mine[~served], point[~served])
+                if op.station_based:
+                    _self_drop(st, op, mine[~served], point[~served])
+                # A hub-based operation without vehicles collects nothing: its lots stay at
+                # the village point (and spoil there, recorded at the end of the run).
 
 
 def _self_drop(st: CountyState, op: Operation, rows: np.ndarray, point: np.ndarray) -> None:

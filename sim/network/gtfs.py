@@ -74,8 +74,9 @@ class BusTimetable:
     """One bus line on one service day: a stop sequence and its trips' departures.
 
     ``stop_times_min[i, j]`` is the departure of trip ``trip_ids[i]`` from ``stops[j]`` in
-    minutes after midnight (past 1440 after midnight); rows are sorted by first
-    departure. The array is read-only; equality compares it by value.
+    minutes after midnight (past 1440 after midnight), ``arrival_min[i, j]`` its arrival
+    there; rows are sorted by first departure. The arrays are read-only; equality
+    compares the departures by value.
 
     >>> t = BusTimetable("R:0:0", "1 Town", ("a", "b"), ("s1", "s2"),
     ...                  np.array([[480.0, 490.0]]), ("T1",))
@@ -90,6 +91,7 @@ class BusTimetable:
     stop_times_min: np.ndarray
     trip_ids: tuple[str, ...]
     service_date: str = field(default="")
+    arrival_min: np.ndarray | None = None  # arrivals at each stop, same shape; default the departures
 
     def __post_init__(self) -> None:
         times = np.array(self.stop_times_min, dtype=float)
@@ -101,6 +103,11 @@ class BusTimetable:
             )
         times.setflags(write=False)
         object.__setattr__(self, "stop_times_min", times)
+        arrivals = times if self.arrival_min is None else np.array(self.arrival_min, dtype=float)
+        if arrivals.shape != shape:
+            raise ValueError(f"line {self.line_id}: arrival_min has shape {arrivals.shape}, expected {shape}")
+        arrivals.setflags(write=False)
+        object.__setattr__(self, "arrival_min", arrivals)
 
     @property
     def n_trips(self) -> int:
@@ -188,12 +195,14 @@ def read_gtfs(
     for t in np.flatnonzero(running):
         a, b = sched.bounds[t], sched.bounds[t + 1]
         key = (sched.trip_route[t], sched.trip_dir[t], tuple(sched.st_stop[a:b].tolist()))
-        dep, tid = sched.st_dep[a:b], sched.trip_ids[t]
+        dep, arr, tid = sched.st_dep[a:b], sched.st_arr[a:b], sched.trip_ids[t]
         rows = groups.setdefault(key, [])
         if t in sched.freq:
-            rows.extend((s, f"{tid}@{hms(s)}", dep - dep[0] + s) for s in sched.departures(t))
+            rows.extend(
+                (s, f"{tid}@{hms(s)}", dep - dep[0] + s, arr - dep[0] + s) for s in sched.departures(t)
+            )
         else:
-            rows.append((float(dep[0]), tid, dep))
+            rows.append((float(dep[0]), tid, dep, arr))
     used = sorted({s for key in groups for s in key[2]})
     node = _map_stops(sched, used, graph, stop_mapping, tolerance_km, node_kinds)
 
@@ -212,6 +221,7 @@ def read_gtfs(
                 stop_times_min=np.stack([r[2] for r in rows]),
                 trip_ids=tuple(r[1] for r in rows),
                 service_date=day_text(day),
+                arrival_min=np.stack([r[3] for r in rows]),
             )
         )
     return lines

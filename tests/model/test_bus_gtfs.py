@@ -21,7 +21,8 @@ from sim.network import gtfs_stop_graph, write_graphml
 # From the feed's stop_times.txt: trip CITY1 leaves STAGECOACH at 6:00 and leaves NANAA,
 # NADAV, DADAN, EMSI at 6:07, 6:14, 6:21, 6:28; frequencies.txt repeats it every 10 min
 # from 8:00 to 10:00 and every 30 min from 10:00 to 16:00.
-CITY_OFFSETS = {"NANAA": 7.0, "NADAV": 14.0, "DADAN": 21.0, "EMSI": 28.0}
+# Arrival at each stop after the 06:00 departure (sample feed, trip CITY1): hand-over is on arrival.
+CITY_OFFSETS = {"NANAA": 5.0, "NADAV": 12.0, "DADAN": 19.0, "EMSI": 26.0}
 
 SAMPLE_SCENARIO = """\
 name = "sample-gtfs"
@@ -80,7 +81,7 @@ def test_lines_from_the_sample_feed_carry_cargo(tmp_path, sample_feed):
     assert (dep >= 540).all() and (dep <= 960).all()
     assert np.isin(dep, [540, 550, 560, 570, 580, 590, *range(600, 961, 30)]).all()
     assert (bus.peak_load_share <= 1.0 + 1e-9).all() and (bus["items"] <= 40).all()
-    # Hand-over at a stop = departure + the stop's offset in the feed.
+    # Hand-over at a stop = trip departure + the arrival offset of the stop in the feed.
     names = np.array(result.world.nodes)
     on_bus = np.flatnonzero((led.status == DELIVERED) & (trips.kind.to_numpy()[led.trip] == "bus"))
     assert len(on_bus) > 0
@@ -266,18 +267,6 @@ def test_tiny_feed_stop_left_unmapped_is_named(tmp_path):
     assert lines[err.line - 1] == 'path = "feed.zip"'
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "GTFS lines hand cargo over at the bus's *departure* from a stop, explicit [[bus.lines]] "
-        "at its *arrival* (docs/design.md: hand-over is the start of service at the stop). "
-        "sim/network/gtfs.py:191 keeps only st_dep per stop in BusTimetable.stop_times_min, and "
-        "sim/model/bus.py:375 takes the offsets from it. Fix: keep the arrival times too "
-        "(e.g. BusTimetable.arrival_min from sched.st_arr) and build the hand-over / pickup "
-        "offsets of _gtfs_lines from the arrivals, the first stop's departure staying the "
-        "trip's departure."
-    ),
-)
 def test_tiny_feed_hands_over_on_arrival_at_the_stop(tmp_path):
     """The 10:00 trip arrives at A at 10:15 and leaves at 10:17 (a 2 min dwell in the feed):
     the hand-over is at 10:15, as for a bus line written in the scenario."""

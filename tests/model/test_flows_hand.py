@@ -624,18 +624,6 @@ def test_partial_pooling_leaves_the_others_alone(county):
     assert k["finance.local_share"] == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason=(
-        "sim/model/simulation.py:288 calls _self_drop for the hub-based cooperative operation "
-        "when supply.trucks = 0 (its in_village is all False); _self_drop indexes "
-        "op.station_fleet[t] (simulation.py:301), which a hub-based operation does not have: "
-        "KeyError. Fix: in _daily_creation self-drop only for station-based operations and "
-        "leave a hub-based operation's unserved lots WAITING at their village point (they are "
-        "recorded spoiled by _spoil_remaining), or reject trucks = 0 when supply is not pooled."
-    ),
-)
 def test_produce_with_no_cooperative_truck_waits_and_spoils(county):
     """Separate mode without cooperative trucks: nobody collects produce. The lots must stay
     at A and be recorded spoiled at the end of their 24 h shelf life (nothing vanishes)."""
