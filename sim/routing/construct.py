@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .problem import EPS, Prepared
-from .routes import feasible, forward_times, latest_starts, load_summary, route_arc_cost
+from .routes import feasible, route_arc_cost
 
 # Above this many stops only the nearest neighbours of each stop are savings candidates.
 _DENSE_LIMIT = 250
@@ -54,70 +54,97 @@ def savings_pairs(prep: Prepared, directed: bool) -> tuple[np.ndarray, np.ndarra
 
 
 class _Route:
-    __slots__ = ("nodes", "dl", "pk", "peak", "depart_last", "late_first")
+    """A route under construction with O(1) summaries of its load and timing.
 
-    def __init__(self, prep: Prepared, nodes: list[int]) -> None:
-        self.nodes = nodes
-        self.refresh(prep)
+    Load: total delivery ``dl`` and pickup ``pk`` and the peak on-board ``peak`` (per
+    dimension, as Python floats). Time: the route without its depot legs as one
+    segment ``(dur, early, late)``: entered (arriving at the first stop) at
+    ``t <= late``, it is left at ``max(t + dur, early)``. Both concatenate in O(1),
+    so a merge is judged and applied without re-walking either route.
+    """
 
-    def refresh(self, prep: Prepared) -> None:
-        self.dl, self.pk, self.peak = load_summary(prep, self.nodes)
-        if prep.has_tw:
-            ft = forward_times(prep, self.nodes)
-            self.depart_last = ft[-2] + prep.service[self.nodes[-1]]
-            self.late_first = latest_starts(prep, self.nodes)[1]
-        else:
-            self.depart_last = 0.0
-            self.late_first = np.inf
+    __slots__ = ("nodes", "dl", "pk", "peak", "dur", "early", "late")
+
+    def __init__(self, prep: Prepared, v: int) -> None:
+        self.nodes = [v]
+        self.dl = prep.delivery[v].tolist()
+        self.pk = prep.pickup[v].tolist()
+        self.peak = [max(a, b) for a, b in zip(self.dl, self.pk, strict=True)]
+        svc = float(prep.service[v])
+        self.dur = svc
+        self.early = float(prep.ready[v]) + svc
+        self.late = float(prep.due[v])
 
 
-def _can_join(prep: Prepared, a: _Route, b: _Route) -> bool:
-    """Whether route ``a`` followed by route ``b`` is feasible (O(d) work)."""
-    cap = prep.capacity + EPS
+def _joined_time(prep: Prepared, a: _Route, b: _Route) -> tuple[float, float, float] | None:
+    """Time segment of ``a`` then ``b``, or None when it breaks a window or the return."""
+    tau = float(prep.time[a.nodes[-1], b.nodes[0]])
+    if a.early + tau > b.late + EPS:
+        return None
+    dur = a.dur + tau + b.dur
+    early = max(a.early + tau + b.dur, b.early)
+    late = min(a.late, b.late - tau - a.dur)
+    arrive = prep.start + float(prep.time[0, a.nodes[0]])
+    if arrive > late + EPS:
+        return None
+    if max(arrive + dur, early) + float(prep.time[b.nodes[-1], 0]) > prep.due[0] + EPS:
+        return None
+    return dur, early, late
+
+
+def _join(prep: Prepared, a: _Route, b: _Route) -> bool:
+    """Append ``b`` to ``a`` when the result is feasible; True if it was."""
+    cap = prep.capacity_list
     if prep.has_pickup:
-        if np.any(a.peak + b.dl > cap) or np.any(a.pk + b.peak > cap):
+        peak = [max(pa + db, pb + ka) for pa, db, pb, ka in zip(a.peak, b.dl, b.peak, a.pk, strict=True)]
+        if any(x > c + EPS for x, c in zip(peak, cap, strict=True)):
             return False
-    elif np.any(a.dl + b.dl > cap):
-        return False
+    else:
+        peak = [x + y for x, y in zip(a.dl, b.dl, strict=True)]
+        if any(x > c + EPS for x, c in zip(peak, cap, strict=True)):
+            return False
     if prep.has_tw:
-        i, j = a.nodes[-1], b.nodes[0]
-        arrive = max(a.depart_last + prep.time[i, j], prep.ready[j])
-        if arrive > b.late_first + EPS:
+        tm = _joined_time(prep, a, b)
+        if tm is None:
             return False
+        a.dur, a.early, a.late = tm
+    a.peak = peak
+    a.dl = [x + y for x, y in zip(a.dl, b.dl, strict=True)]
+    a.pk = [x + y for x, y in zip(a.pk, b.pk, strict=True)]
+    a.nodes.extend(b.nodes)
     return True
 
 
 def clarke_wright(prep: Prepared) -> tuple[list[list[int]], list[int]]:
     """Savings routes and the stops that could not be placed on any vehicle."""
     n = prep.n
-    stops = [v for v in range(1, n + 1) if prep.alone_ok[v]]
-    unserved = [v for v in range(1, n + 1) if not prep.alone_ok[v]]
+    alone = prep.alone_ok.tolist()
+    stops = [v for v in range(1, n + 1) if alone[v]]
+    unserved = [v for v in range(1, n + 1) if not alone[v]]
     route_of: list[_Route | None] = [None] * (n + 1)
     for v in stops:
-        route_of[v] = _Route(prep, [v])
+        route_of[v] = _Route(prep, v)
     reversible = prep.symmetric and not prep.has_tw and not prep.has_pickup
     ii, jj = savings_pairs(prep, directed=not reversible)
     for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
         ra, rb = route_of[i], route_of[j]
         if ra is None or rb is None or ra is rb:
             continue
-        a_first, a_last = ra.nodes[0] == i, ra.nodes[-1] == i
-        b_first, b_last = rb.nodes[0] == j, rb.nodes[-1] == j
+        a_nodes, b_nodes = ra.nodes, rb.nodes
         if reversible:
+            a_first, a_last = a_nodes[0] == i, a_nodes[-1] == i
+            b_first, b_last = b_nodes[0] == j, b_nodes[-1] == j
             if not (a_first or a_last) or not (b_first or b_last):
                 continue
             if a_first and not a_last:
-                ra.nodes.reverse()
+                a_nodes.reverse()
             if b_last and not b_first:
-                rb.nodes.reverse()
-        elif not (a_last and b_first):
+                b_nodes.reverse()
+        elif a_nodes[-1] != i or b_nodes[0] != j:
             continue
-        if not _can_join(prep, ra, rb):
-            continue
-        ra.nodes.extend(rb.nodes)
-        for v in rb.nodes:
-            route_of[v] = ra
-        ra.refresh(prep)
+        if _join(prep, ra, rb):
+            for v in b_nodes:
+                route_of[v] = ra
     seen: set[int] = set()
     routes: list[list[int]] = []
     for v in stops:

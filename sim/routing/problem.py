@@ -102,16 +102,20 @@ class Prepared:
         self.n = n1 - 1
         self.dist = dist
         self.time = dur
-        self.time_t = np.ascontiguousarray(dur.T)
-        self.arc = p.cost_per_km * dist + p.cost_per_min * dur
-        self.arc_t = np.ascontiguousarray(self.arc.T)
-        self.symmetric = bool(np.allclose(self.arc, self.arc_t)) and bool(np.allclose(dur, dur.T))
+        self.arc = p.cost_per_km * dist
+        if p.cost_per_min:
+            self.arc = self.arc + p.cost_per_min * dur
+        # exact symmetry is the common case (and cheap to test); else allow rounding noise
+        self.symmetric = _symmetric(self.arc) and _symmetric(dur)
+        self._arc_t: np.ndarray | None = None
+        self._time_t: np.ndarray | None = None
         self.delivery = _as_2d(p.delivery, n1).copy()
         self.delivery[0] = 0.0
         self.d = self.delivery.shape[1]
         self.capacity = np.asarray(p.capacity, dtype=np.float64).reshape(-1)
         if self.capacity.shape[0] != self.d:
             raise ValueError("capacity must have one entry per load dimension")
+        self.capacity_list = self.capacity.tolist()
         if p.pickup is None:
             self.pickup = np.zeros_like(self.delivery)
             self.has_pickup = False
@@ -143,6 +147,20 @@ class Prepared:
         # A stop that cannot be served even alone on a fresh vehicle.
         self.alone_ok = self._alone_feasible()
 
+    @property
+    def arc_t(self) -> np.ndarray:
+        """The transposed arc-cost matrix, contiguous (column gathers become row gathers)."""
+        if self._arc_t is None:
+            self._arc_t = np.ascontiguousarray(self.arc.T)
+        return self._arc_t
+
+    @property
+    def time_t(self) -> np.ndarray:
+        """The transposed travel-time matrix, contiguous."""
+        if self._time_t is None:
+            self._time_t = np.ascontiguousarray(self.time.T)
+        return self._time_t
+
     def _alone_feasible(self) -> np.ndarray:
         idx = np.arange(self.n + 1)
         cap_ok = np.all(self.delivery <= self.capacity + EPS, axis=1) & np.all(
@@ -170,6 +188,10 @@ class Prepared:
         """Penalty counted in the reported objective (must-serve stops count 0)."""
         u = np.asarray(unserved, dtype=np.int64)
         return float(np.sum(np.where(self.must_serve[u], 0.0, self.penalty[u])))
+
+
+def _symmetric(a: np.ndarray) -> bool:
+    return bool(np.array_equal(a, a.T)) or bool(np.allclose(a, a.T))
 
 
 def restrict(problem: RoutingProblem, stops: np.ndarray) -> RoutingProblem:

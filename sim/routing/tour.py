@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problem import EPS, Prepared
+from .problem import Prepared
 
 
 @dataclass
@@ -133,9 +133,13 @@ class Tour:
         ready = np.maximum(p.ready[x], -horizon)
         due = np.minimum(p.due[x], horizon)
         big = 8.0 * horizon
-        self.ES = s + _seg_scan_max(ready - s, rid, big, reverse=False)
-        self.DEP = self.ES + p.service[x]
-        self.LS = s - _seg_scan_max(s - due, rid, big, reverse=True)
+        self.S = s
+        self.svc = p.service[x]
+        self.RS = ready - s
+        self.DS = due - s
+        self.ES = s + _seg_scan_max(self.RS, rid, big, reverse=False)
+        self.DEP = self.ES + self.svc
+        self.LS = s - _seg_scan_max(-self.DS, rid, big, reverse=True)
 
     # -- segments ----------------------------------------------------------------------
     def edges(self) -> Segments:
@@ -150,50 +154,38 @@ class Tour:
     def runs(self, lengths: tuple[int, ...]) -> Segments:
         """Summaries of all runs of consecutive stops of the given lengths (1, 2, 3, ...)."""
         p = self.prep
-        x, rid, n = self.x, self.rid, self.n_pos
-        stop = x != 0
-        us, ws = [], []
-        for length in lengths:
-            ok = stop.copy()
-            if length > 1:
-                ok[n - length + 1 :] = False
-                ok[: n - length + 1] &= stop[length - 1 :] & (rid[length - 1 :] == rid[: n - length + 1])
-            u = np.nonzero(ok)[0]
-            us.append(u)
-            ws.append(u + (length - 1))
-        u = np.concatenate(us)
-        w = np.concatenate(ws)
+        x, rid = self.x, self.rid
+        stops = np.flatnonzero(x)
+        u = np.repeat(stops, len(lengths))
+        w = u + np.tile(np.asarray(lengths, dtype=np.int64) - 1, stops.size)
+        keep = w < self.end[rid[u]]
+        u, w = u[keep], w[keep]
         size = w - u + 1
-        longest = max(lengths)
+        # positions u+1, u+2, ... clipped to the run's last stop (runs are at most 3 long)
+        inner = [np.minimum(u + k, w) for k in range(1, max(lengths))]
         dl = self.PD[w] - self.PD[u - 1]
         if p.has_pickup:
             pk = self.PP[w] - self.PP[u - 1]
             v = self.PP - self.PD
             best = np.maximum(v[u - 1], v[u])
-            for k in range(1, longest):
-                best = np.maximum(best, v[np.minimum(u + k, w)])
+            for m in inner:
+                best = np.maximum(best, v[m])
             peak = self.PD[w] - self.PP[u - 1] + best
         else:
             pk = np.zeros_like(dl)
             peak = dl
-        first = x[u]
         if p.has_tw:
-            svc = p.service
-            dur = svc[first].copy()
-            early = p.ready[first] + svc[first]
-            late = p.due[first].copy()
-            prev = first
-            for k in range(1, longest):
-                more = u + k <= w
-                nxt = x[np.minimum(u + k, w)]
-                tau = p.time[prev, nxt]
-                due = p.due[nxt]
-                # entered at t: reach nxt at max(t + dur, early) + tau, which must be <= due
-                late_k = np.where(early + tau <= due + EPS, np.minimum(late, due - tau - dur), -np.inf)
-                late = np.where(more, late_k, late)
-                early = np.where(more, np.maximum(early + tau, p.ready[nxt]) + svc[nxt], early)
-                dur = np.where(more, dur + tau + svc[nxt], dur)
-                prev = nxt
+            # entered at t, stop k starts at max(t + S_k - S_u, max_j<=k ready_j + S_k - S_j):
+            # the run is left at max(t + dur, early) and is on time iff t <= late (the
+            # run's own windows hold: it is part of a feasible route)
+            rs, ds = self.RS[u], self.DS[u]
+            for m in inner:
+                rs = np.maximum(rs, self.RS[m])
+                ds = np.minimum(ds, self.DS[m])
+            tail = self.S[w] + self.svc[w]
+            dur = tail - self.S[u]
+            early = tail + rs
+            late = self.S[u] + ds
         else:
             dur = early = late = np.zeros(u.size)
-        return Segments(size, u - 1, w + 1, first, x[w], rid[u], dl, pk, peak, dur, early, late)
+        return Segments(size, u - 1, w + 1, x[u], x[w], rid[u], dl, pk, peak, dur, early, late)

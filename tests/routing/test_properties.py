@@ -93,3 +93,76 @@ def test_must_serve_stop_that_cannot_fit_reported() -> None:
         assert s.unserved.size == 1
         assert len(s.routes) == 2
         assert check_solution(p, s) == []
+
+
+def _savings_two_opt(p):  # noqa: ANN001, ANN202
+    """The fast mode without the inter-route descent (the baseline it must not lose to)."""
+    from sim.routing.construct import clarke_wright
+    from sim.routing.local_search import intra_two_opt
+    from sim.routing.problem import Prepared
+    from sim.routing.solver import drop_unprofitable, exchange_unserved, to_solution
+
+    prep = Prepared(p)
+    routes, unserved = clarke_wright(prep)
+    routes = intra_two_opt(prep, routes)
+    routes, unserved = drop_unprofitable(prep, routes, unserved)
+    routes, unserved = exchange_unserved(prep, routes, unserved)
+    return to_solution(p, routes, unserved)
+
+
+bigger = st.builds(
+    lambda seed, n, dims, pickups, windows, fleet, pen, shift: random_problem(
+        np.random.default_rng(seed),
+        n,
+        dims=dims,
+        pickups=pickups,
+        windows=windows,
+        n_vehicles=fleet,
+        penalty=pen,
+        max_duration=shift,
+    ),
+    seed=st.integers(0, 2**31),
+    n=st.integers(0, 40),
+    dims=st.integers(1, 3),
+    pickups=st.booleans(),
+    windows=st.booleans(),
+    fleet=st.integers(1, 12),
+    pen=st.one_of(st.none(), st.floats(0.0, 200.0)),
+    shift=st.sampled_from([np.inf, 120.0, 300.0]),
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(bigger)
+def test_fast_mode_never_worse_than_savings_two_opt(p) -> None:  # noqa: ANN001
+    s = solve(p)
+    assert check_solution(p, s) == []
+    _accounted(p, s)
+    base = _savings_two_opt(p)
+    if p.unserved_penalty is None:  # must-serve stops left out count before cost
+        assert s.unserved.size <= base.unserved.size
+    assert s.cost <= base.cost + 1e-6
+
+
+@settings(max_examples=30, deadline=None)
+@given(bigger, st.integers(2, 6))
+def test_granular_descent_keeps_routes_feasible(p, k) -> None:  # noqa: ANN001
+    from sim.routing.construct import clarke_wright
+    from sim.routing.descent import improve
+    from sim.routing.problem import Prepared
+    from sim.routing.routes import feasible, route_arc_cost
+
+    prep = Prepared(p)
+    routes, _ = clarke_wright(prep)
+    out = improve(prep, routes, neighbours=k)
+    assert sorted(v for r in out for v in r) == sorted(v for r in routes for v in r)
+    assert len(out) <= prep.n_vehicles
+    assert all(feasible(prep, r) for r in out)
+    before = sum(route_arc_cost(prep, r) for r in routes)
+    assert sum(route_arc_cost(prep, r) for r in out) <= before + 1e-6
+
+
+def test_fast_mode_deterministic() -> None:
+    p = random_problem(np.random.default_rng(11), 40, dims=3, pickups=True, windows=True, n_vehicles=9)
+    a, b = solve(p), solve(p)
+    assert [r.tolist() for r in a.routes] == [r.tolist() for r in b.routes]
