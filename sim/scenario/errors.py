@@ -47,6 +47,25 @@ class ScenarioError(ValueError):
         self.problems = list(problems) or [self]
         super().__init__(self._render())
 
+    @classmethod
+    def combine(cls, problems: Sequence[ScenarioError], *, by_line: bool = True) -> ScenarioError:
+        """One error for several problems (in file order when ``by_line``); the first is the headline."""
+        problems = list(problems)
+        if len(problems) == 1:
+            return problems[0]
+        if by_line:
+            problems.sort(key=lambda p: (p.line is None, p.line or 0))
+        first = problems[0]
+        return cls(
+            first.message,
+            path=first.path,
+            field=first.field,
+            line=first.line,
+            expected=first.expected,
+            found=first.found,
+            problems=problems,
+        )
+
     def _headline(self) -> str:
         where = self.path or "<scenario>"
         if self.line is not None:

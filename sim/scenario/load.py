@@ -83,19 +83,7 @@ def from_dict(
 
 def _combine(problems: list[ScenarioError]) -> ScenarioError:
     """One error for all problems, in the order of their lines in the file."""
-    if len(problems) == 1:
-        return problems[0]
-    problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
-    first = problems[0]
-    return ScenarioError(
-        first.message,
-        path=first.path,
-        field=first.field,
-        line=first.line,
-        expected=first.expected,
-        found=first.found,
-        problems=problems,
-    )
+    return ScenarioError.combine(problems)
 
 
 def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | None]]:

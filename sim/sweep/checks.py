@@ -48,19 +48,8 @@ class Checker:
         return value
 
     def raise_any(self) -> None:
-        if len(self.problems) == 1:
-            raise self.problems[0]
         if self.problems:
-            first = self.problems[0]
-            raise ScenarioError(
-                first.message,
-                path=first.path,
-                field=first.field,
-                line=first.line,
-                expected=first.expected,
-                found=first.found,
-                problems=self.problems,
-            )
+            raise ScenarioError.combine(self.problems, by_line=False)
 
 
 def flatten(
