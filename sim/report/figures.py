@@ -44,22 +44,20 @@ def coverage_map(raw: RawRun, target: str | Path, day: int | None = None) -> Non
     trips = raw.trips.table()
     colors = plt.get_cmap("tab10")
     ops = sorted(set(trips["operator"].tolist())) if len(trips["trip"]) else []
+    styles = {"van": ("-", 1.2), "trunk": ("--", 1.0), "bus": (":", 1.6)}
     for t, path in enumerate(raw.trips.routes):
         if trips["day"][t] != day:
             continue
         pts = w.xy[path]
-        style = "--" if trips["kind"][t] == "trunk" else "-"
-        ax.plot(
-            pts[:, 0],
-            pts[:, 1],
-            style,
-            lw=1.2,
-            alpha=0.8,
-            zorder=2,
-            color=colors(ops.index(trips["operator"][t]) % 10),
-        )
+        kind = str(trips["kind"][t])
+        style, width = styles.get(kind, ("-", 1.0))
+        color = "#e65100" if kind == "bus" else colors(ops.index(trips["operator"][t]) % 10)
+        ax.plot(pts[:, 0], pts[:, 1], style, lw=width, alpha=0.8, zorder=2, color=color)
     for k, op in enumerate(ops):
-        ax.plot([], [], color=colors(k % 10), label=f"{op} routes (day {day})")
+        ax.plot([], [], color=colors(k % 10), label=f"{op} vans (day {day})")
+    ax.plot([], [], "--", color="#555555", label="trunks (hub - stations)")
+    if len(trips["trip"]) and (trips["kind"] == "bus").any():
+        ax.plot([], [], ":", lw=1.6, color="#e65100", label="bus trips with cargo")
     table = village_table(raw)
     vxy = w.xy[w.villages]
     sc = ax.scatter(
