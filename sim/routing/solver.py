@@ -18,6 +18,11 @@ from .plan import Plan
 from .problem import Prepared, RoutingProblem, RoutingSolution
 from .routes import feasible
 
+# Up to this many stops the fast mode evaluates every pair of positions; above it, only
+# moves towards each stop's nearest neighbours (the full matrices grow as n^2).
+FULL_NEIGHBOURHOOD_MAX = 150
+GRANULAR_FAST = 40
+
 
 def solve(
     problem: RoutingProblem,
@@ -38,7 +43,7 @@ def solve(
     routes, unserved = exchange_unserved(prep, routes, unserved)
     # the descent only lowers the search objective, so the fast mode is never worse
     # than savings + 2-opt + the prize-collecting clean-up alone
-    routes = improve(prep, routes)
+    routes = improve(prep, routes, neighbours=None if prep.n <= FULL_NEIGHBOURHOOD_MAX else GRANULAR_FAST)
     routes, unserved = drop_unprofitable(prep, routes, unserved)
     if time_limit_s is None and max_iterations is None:
         return to_solution(problem, routes, unserved)
