@@ -1,15 +1,9 @@
-"""Local search with vectorised move evaluation on routes as Python lists.
+"""Intra-route 2-opt with vectorised move evaluation on routes as Python lists.
 
-Each neighbourhood evaluates all its moves at once as an array of cost deltas
-(built from the arc-cost matrix by fancy indexing), then tests feasibility only for
-improving candidates, best first. Load and time feasibility come from per-route
-summaries (total delivery, peak load, departure time at the end, latest start at the
-beginning), so most rejections are array masks rather than Python work.
-
-Neighbourhoods: intra-route 2-opt, inter-route relocate (one stop to any position in
-any route, including the same one), swap (exchange two stops of different routes),
-and 2-opt* (exchange route tails). Descent applies the best feasible improving move
-of a neighbourhood and repeats until no neighbourhood improves.
+All segment reversals of a route are evaluated at once as a matrix of cost deltas
+(built from the arc-cost matrix by fancy indexing); only improving candidates are
+tested for feasibility, best first. The inter-route neighbourhoods (relocate, or-opt,
+swap, 2-opt*) live in `moves.py` / `descent.py`.
 """
 
 from __future__ import annotations
