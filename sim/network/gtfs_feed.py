@@ -330,9 +330,10 @@ def load_schedule(path: str | Path, route_ids: Sequence[str] | None) -> Schedule
             f"stop_sequence repeats in trip {t_ids[sel[trip[dup[0]]]]!r}",
             found=str(seq[dup[0]]),
         )
-    x, y = project_lonlat(
-        lon, lat, np.nanmean(lon) if len(lon) else 0.0, np.nanmean(lat) if len(lat) else 0.0
-    )
+    known = ~np.isnan(lon) & ~np.isnan(lat)
+    lon0 = float(lon[known].mean()) if known.any() else 0.0
+    lat0 = float(lat[known].mean()) if known.any() else 0.0
+    x, y = project_lonlat(lon, lat, lon0, lat0)
     bounds = np.searchsorted(trip, np.arange(len(sel) + 1))
     arr, dep = _fill_times(st, order, trip, same, arr, dep, x[stop], y[stop], [t_ids[i] for i in sel])
 

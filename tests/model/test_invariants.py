@@ -94,7 +94,7 @@ def test_modes_see_the_same_parcels():
         assert np.array_equal(getattr(a, field), getattr(b, field))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     mode=st.sampled_from(["separate", "integrated"]),
     vans=st.integers(1, 3),
