@@ -202,7 +202,7 @@ def simulate(
     buses = build_bus_network(s, world) if any(op.carries_bus for op in ops) else BusNetwork([], len(points))
 
     env.process(_linehaul(st, inbound.carrier, in_rows))
-    env.process(_daily_creation(st, other[:3], batch_rows[:3], batch_rows[3]))
+    env.process(_daily_creation(st, batch_rows[:3], batch_rows[3]))
     for op in ops:
         if op.station_based:
             env.process(trunk_process(st, op))
@@ -253,9 +253,7 @@ def _linehaul(st: CountyState, carrier: np.ndarray, rows: np.ndarray) -> Generat
             st.arrive(op, batch[owners == owner], st.world.hub, t)
 
 
-def _daily_creation(
-    st: CountyState, batches: list[ItemBatch], rows: list[np.ndarray], finance: np.ndarray
-) -> Generator:
+def _daily_creation(st: CountyState, rows: list[np.ndarray], finance: np.ndarray) -> Generator:
     """At the start of each day, that day's items are put where they start, ready at their time."""
     led, env, w = st.ledger, st.env, st.world
     day_of = [np.floor(led.created_t[r] / 1440.0).astype(np.int64) for r in rows]

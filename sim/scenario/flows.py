@@ -205,9 +205,3 @@ class Poi(Section):
     """The "+N" points (lodging, scenic spots): parcel pickup for visitors, produce sales."""
 
     parcels_per_day: float = Field(5.0, ge=0, description="inbound parcels per +N point per day")
-
-
-class HubCollection(Section):
-    """The afternoon trunk that brings collected items from the town stations to the hub."""
-
-    departure: ClockTime = 900.0
