@@ -34,7 +34,7 @@ class LishuiYear:
     timeout = 300
 
     def setup(self, mode: str) -> None:
-        from sim.model import build_world
+        from sim.setup import build_world
 
         self.scenario = _year(mode)
         self.world = build_world(self.scenario)
@@ -47,7 +47,7 @@ class LishuiYear:
     def track_events_per_item(self, mode: str) -> float:
         import sim
 
-        raw = sim.run(self.scenario, seed=1, world=self.world).raw
+        raw = sim.run(self.scenario, seed=1, world=self.world).record
         return raw.events / max(1, len(raw.ledger))
 
     track_events_per_item.unit = "events/item"
@@ -55,14 +55,14 @@ class LishuiYear:
 
 def measure(mode: str, days: int) -> dict[str, float]:
     import sim
-    from sim.model import build_world
+    from sim.setup import build_world
 
     scenario = _year(mode, days)
     world = build_world(scenario)
     started = time.perf_counter()
     result = sim.run(scenario, seed=1, world=world)
     wall = time.perf_counter() - started
-    raw = result.raw
+    raw = result.record
     items = len(raw.ledger)
     return {
         "days": days,

@@ -14,23 +14,22 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from sim.scenario import Scenario, ScenarioError, from_dict, load
-
-__version__ = "0.1.0"
+from sim.scenario import Scenario, ScenarioError, derive, from_dict, load
+from sim.version import __version__ as __version__
 
 _LAZY = {
-    "Comparison": "sim.comparison",
-    "compare": "sim.comparison",
-    "Result": "sim.result",
-    "replicate": "sim.result",
-    "run": "sim.result",
-    "summary": "sim.result",
+    "Comparison": "sim.api",
+    "compare": "sim.api",
+    "Result": "sim.api",
+    "replicate": "sim.api",
+    "replication_seeds": "sim.api",
+    "run": "sim.api",
+    "summary": "sim.api",
     "sweep": "sim.sweep",
 }
 
 if TYPE_CHECKING:
-    from sim.comparison import Comparison, compare
-    from sim.result import Result, replicate, run, summary
+    from sim.api import Comparison, Result, compare, replicate, replication_seeds, run, summary
     from sim.sweep import sweep
 
 
@@ -48,9 +47,11 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "compare",
+    "derive",
     "from_dict",
     "load",
     "replicate",
+    "replication_seeds",
     "run",
     "summary",
     "sweep",

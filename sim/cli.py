@@ -96,7 +96,7 @@ def _progress(total: int, quiet: bool, unit: str):
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from sim.model import build_world
+    from sim.setup import build_world
 
     scenario = _load(args)
     world = build_world(scenario)
@@ -115,7 +115,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = _load(args, mode=args.mode)
     out = args.out or Path("runs") / _slug(scenario.name)
     _check_writable(out)
-    seeds = sim.result.replication_seeds(scenario)
+    seeds = sim.replication_seeds(scenario)
     started = time.perf_counter()
     with _progress(len(seeds) * scenario.days, args.quiet, "day") as bar:
         results = sim.replicate(scenario, seeds=seeds, on_day=lambda _d: bar.update(1))
@@ -149,7 +149,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     scenario = _load(args)
     out = args.out or Path("runs") / f"{_slug(scenario.name)}-compare"
     _check_writable(out)
-    n = len(sim.result.replication_seeds(scenario))
+    n = len(sim.replication_seeds(scenario))
     with _progress(n * len(modes) * scenario.days, args.quiet, "day") as bar:
         comparison = sim.compare(scenario, modes, on_day=lambda _d: bar.update(1))
     estimates = {m: comparison.estimates(m) for m in modes}
@@ -159,7 +159,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for m in modes[1:]:
         print()
         print(integration_summary(modes[0], m, estimates, differences))
-    written = write_comparison(comparison, out)
+    written = write_comparison(comparison.results, out)
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK
 

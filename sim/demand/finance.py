@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.demand.calendar import Calendar
 from sim.demand.items import ItemBatch
-from sim.ledger import FINANCE
+from sim.records.ledger import FINANCE
 from sim.scenario.flows import Finance
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.demand.calendar import Calendar
 from sim.demand.items import ItemBatch, split_into_pieces
-from sim.ledger import PARCEL_OUT, PRODUCE
+from sim.records.ledger import PARCEL_OUT, PRODUCE
 from sim.scenario.flows import Outbound, Produce
 from sim.scenario.schema import Carrier
 

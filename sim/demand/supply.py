@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.demand.calendar import Calendar
 from sim.demand.items import ItemBatch, split_into_pieces
-from sim.ledger import SUPPLY
+from sim.records.ledger import SUPPLY
 from sim.scenario.fields import WEEKDAYS
 from sim.scenario.flows import Supply
 

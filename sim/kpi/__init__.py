@@ -1,32 +1,42 @@
-"""KPIs from the ledger and the trip log, vectorised (definitions in DESIGN.md)."""
+"""KPIs from the run record (ledger and trip log), vectorised (definitions in DESIGN.md).
+
+Reads :mod:`sim.records` only: importing it loads neither SimPy nor the model.
+"""
 
 from sim.kpi.cost import cost_kpis
+from sim.kpi.daily import daily_table
 from sim.kpi.flows import bus_kpis, finance_kpis, first_km_kpis, supply_kpis
-from sim.kpi.lastmile import last_km_kpis, measured_rows, village_table
-from sim.kpi.stats import Estimate, estimate, paired_difference, summarize
-from sim.ledger import FLOW_NAMES, PARCEL_IN, PARCEL_OUT, PRODUCE, SUPPLY
-from sim.model.simulation import RawRun
+from sim.kpi.lastmile import last_km_kpis, village_table
+from sim.kpi.stats import Estimate, estimate, paired_difference, share, summarize
+from sim.records import RunRecord
+from sim.records.ledger import FLOW_NAMES, PARCEL_IN, PARCEL_OUT, PRODUCE, SUPPLY
 
 
-def compute_kpis(raw: RawRun) -> dict[str, float]:
+def compute_kpis(rec: RunRecord) -> dict[str, float]:
     """The flat KPI mapping of one run, section by section."""
-    kpis = last_km_kpis(raw)
-    kpis.update(first_km_kpis(raw))
-    kpis.update(supply_kpis(raw))
-    kpis.update(finance_kpis(raw))
-    kpis.update(bus_kpis(raw))
-    moved = {FLOW_NAMES[f]: len(measured_rows(raw, f)) for f in (PARCEL_IN, PARCEL_OUT, SUPPLY, PRODUCE)}
-    kpis.update(cost_kpis(raw, sum(moved.values()), moved))
+    kpis = last_km_kpis(rec)
+    kpis.update(first_km_kpis(rec))
+    kpis.update(supply_kpis(rec))
+    kpis.update(finance_kpis(rec))
+    kpis.update(bus_kpis(rec))
+    moved = {FLOW_NAMES[f]: len(rec.measured_rows(f)) for f in (PARCEL_IN, PARCEL_OUT, SUPPLY, PRODUCE)}
+    kpis.update(cost_kpis(rec, sum(moved.values()), moved))
     return kpis
 
 
 __all__ = [
     "Estimate",
+    "bus_kpis",
     "compute_kpis",
     "cost_kpis",
+    "daily_table",
     "estimate",
+    "finance_kpis",
+    "first_km_kpis",
     "last_km_kpis",
     "paired_difference",
+    "share",
     "summarize",
+    "supply_kpis",
     "village_table",
 ]

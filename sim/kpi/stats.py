@@ -27,6 +27,15 @@ class Estimate:
         return self.mean + self.half_width
 
 
+def share(part: float, whole: float) -> float:
+    """``part / whole`` as a float; NaN when ``whole`` is 0 (nothing to measure).
+
+    >>> share(3, 4), share(0, 0)
+    (0.75, nan)
+    """
+    return float(part) / float(whole) if whole else float("nan")
+
+
 def estimate(values: Sequence[float], confidence: float = 0.95) -> Estimate:
     """Mean and t-interval half-width; the half-width is NaN for one value.
 

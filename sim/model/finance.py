@@ -16,7 +16,19 @@ from collections.abc import Generator
 
 import numpy as np
 
+from sim.model.operations import Operation
 from sim.model.state import CountyState
+from sim.units import MINUTES_PER_DAY
+
+SETTLE_BEFORE_MIDNIGHT_MIN = 1e-6
+
+
+def note_visits(st: CountyState, op: Operation, points: np.ndarray, t: np.ndarray) -> None:
+    """A vehicle of ``op`` is at ``points`` at times ``t``: if ``op`` owns finance, each
+    visit tops the point's cash box up (when the day is settled)."""
+    if op.offers_finance:
+        for p, when in zip(points.tolist(), np.asarray(t).tolist(), strict=True):
+            st.visits[p].append(when)
 
 
 class CashBoxes:
@@ -29,15 +41,19 @@ class CashBoxes:
         self.offered = offered  # per point
         self.balance = np.where(offered, st.s.finance.cash_start_yuan, 0.0)
         self.lowest = self.balance.copy()
-        day = np.floor(st.ledger.created_t[rows] / 1440.0).astype(np.int64) if len(rows) else np.zeros(0, int)
+        day = np.floor(st.ledger.created_t[rows] / MINUTES_PER_DAY).astype(np.int64)
         self.bounds = np.searchsorted(day, np.arange(st.horizon_days + 1))
 
     def process(self) -> Generator:
+        """Settle each day's transactions just before midnight, after the day's last visit."""
         for day in range(self.st.horizon_days):
-            yield self.st.env.timeout((day + 1) * 1440.0 - 1e-6 - self.st.env.now)
+            yield self.st.env.timeout(
+                (day + 1) * MINUTES_PER_DAY - SETTLE_BEFORE_MIDNIGHT_MIN - self.st.env.now
+            )
             self.settle(day)
 
     def settle(self, day: int) -> None:
+        """Serve the day's transactions in time order; the box is topped up at each visit."""
         st, led = self.st, self.st.ledger
         rows = self.rows[self.bounds[day] : self.bounds[day + 1]]
         visits = [sorted(v) for v in st.visits]
@@ -68,9 +84,5 @@ class CashBoxes:
             if next_visit[p] < len(vs) and self.offered[p]:
                 balance[p] = target
         st.deliver(rows[served], led.created_t[rows[served]])
-        away = rows[~served]
-        if len(away):
-            w = st.world
-            station = w.station[w.point_town[point[~served]]]
-            trip_min = 2.0 * w.minutes[led.origin[away], station] / 0.8
-            led.fetch(away, led.created_t[away] + trip_min)
+        if (~served).any():
+            st.villagers.go_to_bank(rows[~served])

@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.model.queues import ItemQueue
-from sim.model.world import World
 from sim.scenario.fields import WEEKDAYS
 from sim.scenario.schema import Scenario, VehicleType
+from sim.setup import World
+from sim.units import FLOAT_SLACK, MINUTES_PER_DAY
+
+DAYS_AHEAD = 8  # a week and a day: every weekly service day comes round
 
 
 @dataclass
@@ -45,14 +48,23 @@ class Fleet:
     def __post_init__(self) -> None:
         self.free_at = np.zeros(self.size)
 
+    def charge_day_rate(self, now: float, day: int) -> bool:
+        """Whether a trip starting ``now`` charges a vehicle's day rate: the n-th vehicle of
+        the fleet out at once is charged the first time n are out on ``day``."""
+        busy = int((self.free_at > now + FLOAT_SLACK).sum()) + 1
+        if busy > self.used_today.get(day, 0):
+            self.used_today[day] = busy
+            return True
+        return False
+
     def next_dispatch_after(self, t: float, weekday: np.ndarray) -> float:
         """The first dispatch strictly after ``t`` on a service day (inf within 8 days)."""
-        day = int(t // 1440)
-        for d in range(day, min(day + 8, len(weekday))):
+        day = int(t // MINUTES_PER_DAY)
+        for d in range(day, min(day + DAYS_AHEAD, len(weekday))):
             if int(weekday[d]) in self.days:
                 for clock in self.dispatch_times:
-                    when = d * 1440.0 + clock
-                    if when > t + 1e-9:
+                    when = d * MINUTES_PER_DAY + clock
+                    if when > t + FLOAT_SLACK:
                         return when
         return float("inf")
 
@@ -70,18 +82,12 @@ class Operation:
     fleets: list[Fleet]
     hub_queue: ItemQueue = field(default_factory=ItemQueue)
     pickups: list[ItemQueue] = field(default_factory=list)  # items to collect: per town (one for a hub fleet)
-    fetch_rows: list[np.ndarray] = field(default_factory=list)
-    fetch_t: list[np.ndarray] = field(default_factory=list)
     trunk_ready: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per town, today's trunk sorted
     station_fleet: dict[int, Fleet] = field(default_factory=dict)  # town -> fleet
 
     def pickup_queue(self, town: int) -> ItemQueue:
         """Where items waiting at the village points of ``town`` wait for this operation."""
         return self.pickups[town] if self.station_based else self.pickups[0]
-
-    @property
-    def hub_fleet(self) -> Fleet | None:
-        return self.fleets[0] if not self.station_based and self.fleets else None
 
 
 def owner_codes(scenario: Scenario) -> tuple[int, int]:

@@ -15,9 +15,13 @@ from collections.abc import Generator
 
 import numpy as np
 
+from sim.model.loading import capacity_of
 from sim.model.operations import Operation
-from sim.model.state import UNSERVED_PENALTY, CountyState, capacity_of, peak_share, route_km
-from sim.routing import schedule, solve
+from sim.model.state import CountyState
+from sim.model.trip import Trip, TripSpec, peak_share, routing_problem
+from sim.model.vans import UNSERVED_PENALTY
+from sim.routing import RoutingProblem, route_distance, schedule, solve
+from sim.units import MINUTES_PER_DAY
 
 
 def trunk_process(st: CountyState, op: Operation) -> Generator:
@@ -26,46 +30,69 @@ def trunk_process(st: CountyState, op: Operation) -> Generator:
     runs = sorted([(s.hub.trunk_departure, True), (s.hub.collection_departure, False)])
     for day in range(st.horizon_days):
         for clock, morning in runs:
-            yield env.timeout(max(0.0, day * 1440.0 + clock - env.now))
+            yield env.timeout(max(0.0, day * MINUTES_PER_DAY + clock - env.now))
             _run(st, op, day, morning)
 
 
 def _run(st: CountyState, op: Operation, day: int, morning: bool) -> None:
-    s, w, led, now = st.s, st.world, st.ledger, st.env.now
+    """Route trucks over the stations with items to drop or to collect, and start them."""
+    s, now = st.s, st.env.now
+    truck = s.vehicle_types[s.hub.trunk_vehicle]
+    cap = capacity_of(truck)
     drops = st.spoil_waiting(op.hub_queue.pop(now), now)
+    stop_town, stop_drops = _station_stops(st, op, drops, truck.speed_factor, cap)
+    if not len(stop_town):
+        return
+    nodes = np.concatenate([[st.world.hub], st.world.station[stop_town]])
+    delivery = np.vstack([np.zeros((1, 3)), st.cargo.sums(stop_drops)])
+    routes = _routes(st, nodes, delivery, truck, cap, day, morning)
+    plain = routing_problem(st, nodes, delivery, truck, cap, n_vehicles=len(stop_drops), service=0.0)
+    for route in routes:
+        _start(st, op, day, morning, plain, route, stop_town, stop_drops)
+
+
+def _station_stops(
+    st: CountyState, op: Operation, drops: np.ndarray, speed: float, cap: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Stations to visit (town per stop) and what to drop at each, in truck-sized pieces.
+
+    A station is visited when items wait at the hub for its town, or when items wait at
+    the station to go to the hub by the time the truck gets there.
+    """
+    w, led, now = st.world, st.ledger, st.env.now
     town_of_row = w.point_town[st.point_of_node[led.destination[drops]]] if len(drops) else np.zeros(0, int)
     visit = set(town_of_row.tolist())
-    truck = s.vehicle_types[s.hub.trunk_vehicle]
     for t, fleet in op.station_fleet.items():
-        reach = now + w.minutes[w.hub, fleet.base] / truck.speed_factor
+        reach = now + w.minutes[w.hub, fleet.base] / speed
         if len(fleet.outgoing.peek(reach)[0]):
             visit.add(t)
-    if not visit:
-        return
-    truck_name = s.hub.trunk_vehicle
-    truck = s.vehicle_types[truck_name]
-    cap = capacity_of(truck)
-    towns = np.array(sorted(visit), dtype=np.int64)
     stop_town: list[int] = []
     stop_drops: list[np.ndarray] = []
-    for t in towns.tolist():
-        rows = drops[town_of_row == t]
-        parts = _split(st, rows, cap)
-        for part in parts:
+    keys, parts = st.cargo.split_to_fit(drops, town_of_row, cap)
+    for t in sorted(visit):
+        mine = [p for k, p in zip(keys.tolist(), parts, strict=True) if k == t]
+        for part in mine or [np.empty(0, dtype=np.int64)]:  # collect only: one empty stop
             stop_town.append(t)
             stop_drops.append(part)
-    stop_town_arr = np.array(stop_town, dtype=np.int64)
-    nodes = np.concatenate([[w.hub], w.station[stop_town_arr]])
-    delivery = np.vstack([np.zeros((1, 3)), st.loads(stop_drops)])
+    return np.array(stop_town, dtype=np.int64), stop_drops
+
+
+def _routes(st: CountyState, nodes, delivery, truck, cap, day: int, morning: bool) -> list[np.ndarray]:
+    """Morning: reach every station by its first dispatch less sorting, with more trucks for
+    the stations one cannot reach in time. Afternoon: as few trucks as the loads need."""
+    s, now = st.s, st.env.now
+    n = len(nodes) - 1
     due = None
     if morning:
         due = np.full(len(nodes), np.inf)
-        due[1:] = max(day * 1440.0 + min(s.stations.dispatch_times) - s.stations.sort_min, now)
-    problem = st.problem(
+        due[1:] = max(day * MINUTES_PER_DAY + min(s.stations.dispatch_times) - s.stations.sort_min, now)
+    problem = routing_problem(
+        st,
         nodes,
         delivery,
         truck,
-        n_vehicles=len(stop_drops),
+        cap,
+        n_vehicles=n,
         service=0.0,
         due=due,
         penalty=UNSERVED_PENALTY if morning else None,
@@ -74,91 +101,83 @@ def _run(st: CountyState, op: Operation, day: int, morning: bool) -> None:
     routes = list(solution.routes)
     if len(solution.unserved):
         late = np.concatenate([[0], solution.unserved])
-        sub = st.problem(nodes[late], delivery[late], truck, n_vehicles=len(late) - 1, service=0.0)
-        routes += [late[r] for r in solve(sub).routes]
-    plain = st.problem(nodes, delivery, truck, n_vehicles=len(stop_drops), service=0.0)
-    for route in routes:
-        arrival, _, end = schedule(plain, route)
-        parts = [stop_drops[i - 1] for i in route]
-        rows = np.concatenate(parts)
-        trip = st.trips.record(
-            day=day,
-            operator=op.name,
-            kind="trunk",
-            vehicle_name=truck_name,
-            vehicle=truck,
-            town="",
-            start_t=now,
-            end_t=end,
-            km=route_km(plain, route),
-            stops=len(route),
-            flows=led.flow[rows],
-            kg=float(led.weight_kg[rows].sum()),
-            peak_load_share=peak_share(plain, route),
-            fixed_cost=True,
-            path=np.concatenate([[w.hub], nodes[route], [w.hub]]),
+        sub = routing_problem(
+            st, nodes[late], delivery[late], truck, cap, n_vehicles=len(late) - 1, service=0.0
         )
-        if len(rows):
-            led.board(rows, trip=trip, t=now)
-            st.trips.note(trip, rows, now, +1)
-            for part, when in zip(parts, arrival.tolist(), strict=True):
-                st.trips.note(trip, part, when, -1)
-        towns_on_route = stop_town_arr[route - 1]
-        if morning:
-            for t, when in zip(towns_on_route.tolist(), arrival.tolist(), strict=True):
-                op.trunk_ready[t] = max(op.trunk_ready[t], when + s.stations.sort_min)
-        st.env.process(_drive(st, op, trip, parts, towns_on_route, arrival, end, cap))
+        routes += [late[r] for r in solve(sub).routes]
+    return routes
 
 
-def _split(st: CountyState, rows: np.ndarray, cap: np.ndarray) -> list[np.ndarray]:
-    if not len(rows):
-        return [rows]
-    need = int(np.ceil((st.loads([rows])[0] / cap).max() - 1e-9))
-    return list(np.array_split(rows, max(1, need))) if need > 1 else [rows]
+def _start(
+    st: CountyState,
+    op: Operation,
+    day: int,
+    morning: bool,
+    problem: RoutingProblem,
+    route: np.ndarray,
+    stop_town: np.ndarray,
+    stop_drops: list[np.ndarray],
+) -> None:
+    """Schedule one truck's route, board its drops, and drive it stop by stop."""
+    s, w, now = st.s, st.world, st.env.now
+    arrival, _, end = schedule(problem, route)
+    parts = [stop_drops[i - 1] for i in route]
+    rows = np.concatenate(parts)
+    nodes = np.concatenate([[w.hub], w.station[stop_town]])
+    spec = TripSpec(
+        day=day,
+        kind="trunk",
+        vehicle_name=s.hub.trunk_vehicle,
+        vehicle=s.vehicle_types[s.hub.trunk_vehicle],
+        capacity=problem.capacity,
+        town="",
+        start_t=now,
+        end_t=end,
+        km=route_distance(problem, route),
+        stops=len(route),
+        path=np.concatenate([[w.hub], nodes[route], [w.hub]]),
+        base=w.hub,
+        peak_load_share=peak_share(problem, route),
+        day_rate=True,
+    )
+    trip = Trip(st, op, spec, rows)
+    trip.board(rows, now)
+    for part, when in zip(parts, arrival.tolist(), strict=True):
+        trip.leave(part, when)
+    towns_on_route = stop_town[route - 1]
+    if morning:
+        for t, when in zip(towns_on_route.tolist(), arrival.tolist(), strict=True):
+            op.trunk_ready[t] = max(op.trunk_ready[t], when + s.stations.sort_min)
+    st.env.process(_drive(st, op, trip, parts, towns_on_route, arrival, problem.capacity))
 
 
-def _drive(st: CountyState, op: Operation, trip: int, parts, towns, arrival, end, cap) -> Generator:
+def _drive(st: CountyState, op: Operation, trip: Trip, parts, towns, arrival, cap) -> Generator:
     """Stop by stop: drop the town's items, load what waits to go to the hub, return."""
     env, led = st.env, st.ledger
-    remaining = st.loads(parts)[:, :].sum(axis=0) if parts else np.zeros(3)
-    drop_loads = st.loads(parts)
+    drop_loads = st.cargo.sums(parts)
+    remaining = drop_loads.sum(axis=0) if parts else np.zeros(3)
     loaded: list[np.ndarray] = []
     carried = np.zeros(3)
     for k, (rows, town, when) in enumerate(zip(parts, towns.tolist(), arrival.tolist(), strict=True)):
         yield env.timeout(max(0.0, when - env.now))
-        station = int(st.world.station[town])
-        st.arrive(op, rows, station, env.now)
+        st.arrive(op, rows, int(st.world.station[town]), env.now)
         remaining = remaining - drop_loads[k]
-        fleet = op.station_fleet[town]
-        ready, _ = fleet.outgoing.peek(env.now)
-        if len(ready):
-            ready = st.spoil_waiting(fleet.outgoing.pop(env.now), env.now)
-            room = cap - remaining - carried
-            take = _fits(st, ready, room)
-            if (~take).any():
-                fleet.outgoing.push(ready[~take], env.now)
-            got = ready[take]
-            if len(got):
-                led.board(got, trip=trip, t=env.now)
-                st.trips.note(trip, got, env.now, +1)
-                st.trips.add_load(trip, led.flow[got], float(led.weight_kg[got].sum()))
-                carried = carried + st.loads([got])[0]
-                loaded.append(got)
-    yield env.timeout(max(0.0, end - env.now))
+        outgoing = op.station_fleet[town].outgoing
+        if not len(outgoing.peek(env.now)[0]):
+            continue
+        ready = st.spoil_waiting(outgoing.pop(env.now), env.now)
+        order = np.argsort(led.deadline_t[ready], kind="stable")  # earliest deadline first
+        take = np.zeros(len(ready), dtype=bool)
+        take[order[: st.cargo.fitting_prefix(ready[order], cap - remaining - carried)]] = True
+        if (~take).any():
+            outgoing.push(ready[~take], env.now)
+        got = ready[take]
+        if len(got):
+            trip.load_more(got, env.now)
+            carried = carried + st.cargo.total(got)
+            loaded.append(got)
+    yield env.timeout(max(0.0, trip.spec.end_t - env.now))
     if loaded:
-        st.trips.note(trip, np.concatenate(loaded), env.now, -1)
-        st.arrive(op, np.concatenate(loaded), st.world.hub, env.now)
-
-
-def _fits(st: CountyState, rows: np.ndarray, room: np.ndarray) -> np.ndarray:
-    """Mask of rows taken, earliest deadline first, while all dimensions fit ``room``."""
-    led = st.ledger
-    order = np.argsort(led.deadline_t[rows], kind="stable")
-    cum = np.cumsum(
-        np.column_stack([np.ones(len(rows)), led.weight_kg[rows], led.volume_m3[rows]])[order], axis=0
-    )
-    ok = (cum <= room + 1e-9).all(axis=1)
-    n = int(np.argmin(ok)) if not ok.all() else len(rows)
-    mask = np.zeros(len(rows), dtype=bool)
-    mask[order[:n]] = True
-    return mask
+        rows = np.concatenate(loaded)
+        trip.leave(rows, env.now)
+        trip.arrive_at_base(rows)

@@ -11,15 +11,35 @@ the trip's items change state when it ends.
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 
 import numpy as np
 
 from sim.model.bus import BusNetwork
+from sim.model.loading import capacity_of
 from sim.model.operations import Fleet, Operation
-from sim.model.state import UNSERVED_PENALTY, CountyState, capacity_of, peak_share, route_km
-from sim.routing import fixed_or_replan, schedule, solve
+from sim.model.state import CountyState
+from sim.model.trip import Trip, TripSpec, peak_share, routing_problem
+from sim.routing import RoutingProblem, fixed_or_replan, route_distance, schedule, solve
+from sim.units import FLOAT_SLACK, MINUTES_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_MINUTE
 
 _EMPTY = np.empty(0, dtype=np.int64)
+UNSERVED_PENALTY = 1.0e5  # objective units per stop left out; only capacity or shift forces it
+PERISHABLE_PRIORITY = 2.0  # extra penalty units for leaving out produce that spoils within a day
+REQUEUE_AFTER_MIN = 1.0  # deliveries left out wait this long before the next plan may take them
+
+
+@dataclass
+class Stops:
+    """The stops of one dispatch: per stop a point, the rows to deliver and to collect there.
+
+    ``nodes`` are the world nodes of the routing problem: the base, then each stop's point.
+    """
+
+    points: np.ndarray
+    deliveries: list[np.ndarray]
+    pickups: list[np.ndarray]
+    nodes: np.ndarray
 
 
 def fleet_process(st: CountyState, op: Operation, fleet: Fleet, buses: BusNetwork | None) -> Generator:
@@ -31,46 +51,38 @@ def fleet_process(st: CountyState, op: Operation, fleet: Fleet, buses: BusNetwor
         if int(st.weekday[day]) not in fleet.days:
             continue
         for clock in fleet.dispatch_times:
-            yield env.timeout(max(0.0, day * 1440.0 + clock - env.now))
+            yield env.timeout(max(0.0, day * MINUTES_PER_DAY + clock - env.now))
             if op.station_based and op.trunk_ready[fleet.town] > env.now:
                 yield env.timeout(op.trunk_ready[fleet.town] - env.now)  # wait for today's trunk
             dispatch(st, op, fleet, day, buses)
 
 
-def _split(
-    st: CountyState, rows: np.ndarray, key: np.ndarray, cap: np.ndarray
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Group rows by ``key`` (a point) into pieces that each fit one vehicle: (key per piece, rows)."""
-    if not len(rows):
-        return np.empty(0, dtype=np.int64), []
-    order = np.argsort(key, kind="stable")
-    rows, key = rows[order], key[order]
-    keys, starts = np.unique(key, return_index=True)
-    loads = np.add.reduceat(st.dims[rows], starts, axis=0)
-    groups = np.split(rows, starts[1:])
-    if (loads <= cap + 1e-9).all():
-        return keys, groups
-    out_keys: list[int] = []
-    out_rows: list[np.ndarray] = []
-    for k, g, load in zip(keys.tolist(), groups, loads, strict=True):
-        pieces = int(np.ceil((load / cap).max() - 1e-9))
-        parts = [g]
-        while pieces > 1:
-            parts = np.array_split(g, pieces)
-            if all((st.dims[p].sum(axis=0) <= cap + 1e-9).all() for p in parts):
-                break
-            pieces += 1
-        out_keys += [k] * len(parts)
-        out_rows += parts
-    return np.array(out_keys, dtype=np.int64), out_rows
-
-
 def dispatch(st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusNetwork | None) -> None:
-    env, led, s = st.env, st.ledger, st.s
-    now = env.now
-    available = np.flatnonzero(fleet.free_at <= now + 1e-9)
+    """Plan tours for the free vans over what waits, and start one trip per tour."""
+    now = st.env.now
+    available = np.flatnonzero(fleet.free_at <= now + FLOAT_SLACK)
     if len(available) == 0:
         return
+    deliveries, pickups = _waiting(st, op, fleet, buses, now)
+    if not len(deliveries) and not len(pickups):
+        return
+    cap = capacity_of(fleet.vehicle)
+    stops = _stops(st, fleet, deliveries, pickups, cap)
+    stops = _oldest_stops(st, op, fleet, stops, len(available), cap)
+    problem = _tour_problem(st, fleet, stops, len(available), cap)
+    solution = _plan(st, fleet, problem, stops.points)
+    queue = op.pickup_queue(fleet.town)
+    for i in solution.unserved.tolist():
+        fleet.deliveries.push(stops.deliveries[i - 1], now + REQUEUE_AFTER_MIN)
+        queue.push(stops.pickups[i - 1], now)
+    for van, route in zip(available, solution.routes, strict=False):
+        _start_trip(st, op, fleet, day, int(van), problem, route, stops)
+
+
+def _waiting(
+    st: CountyState, op: Operation, fleet: Fleet, buses: BusNetwork | None, now: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Deliveries ready at the base (less those left for a sooner bus) and collections ready."""
     deliveries = st.spoil_waiting(fleet.deliveries.pop(now), now)
     if buses is not None and op.carries_bus and len(deliveries):
         held = buses.hold_for_bus(st, fleet, deliveries, now)
@@ -78,63 +90,78 @@ def dispatch(st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusN
             fleet.deliveries.push(deliveries[held], now)
             deliveries = deliveries[~held]
     queue = op.pickup_queue(fleet.town)
-    pickups = st.spoil_waiting(queue.pop(now), now) if queue._rows else _EMPTY
-    if not len(deliveries) and not len(pickups):
-        return
-    cap = capacity_of(fleet.vehicle)
-    # Stops: per point, delivery pieces paired with pickup pieces (most points have one of each).
-    d_key, d_parts = _split(st, deliveries, st.point_of_node[led.destination[deliveries]], cap)
-    p_key, p_parts = _split(st, pickups, st.point_of_node[led.origin[pickups]], cap)
-    stop_point: list[int] = []
-    stop_deliv: list[np.ndarray] = []
-    stop_pick: list[np.ndarray] = []
+    pickups = st.spoil_waiting(queue.pop(now), now) if len(queue) else _EMPTY
+    return deliveries, pickups
+
+
+def _stops(
+    st: CountyState, fleet: Fleet, deliveries: np.ndarray, pickups: np.ndarray, cap: np.ndarray
+) -> Stops:
+    """Per point, delivery pieces paired with collection pieces, each fitting one van."""
+    led = st.ledger
+    d_key, d_parts = st.cargo.split_to_fit(deliveries, st.point_of_node[led.destination[deliveries]], cap)
+    p_key, p_parts = st.cargo.split_to_fit(pickups, st.point_of_node[led.origin[pickups]], cap)
+    points: list[int] = []
+    deliv: list[np.ndarray] = []
+    pick: list[np.ndarray] = []
     di = pi = 0
+    none = np.iinfo(np.int64).max
     while di < len(d_key) or pi < len(p_key):
-        p = min(
-            d_key[di] if di < len(d_key) else np.iinfo(np.int64).max,
-            p_key[pi] if pi < len(p_key) else np.iinfo(np.int64).max,
-        )
+        p = min(d_key[di] if di < len(d_key) else none, p_key[pi] if pi < len(p_key) else none)
         dd = d_parts[di] if di < len(d_key) and d_key[di] == p else _EMPTY
         pp = p_parts[pi] if pi < len(p_key) and p_key[pi] == p else _EMPTY
         di += dd is not _EMPTY
         pi += pp is not _EMPTY
-        stop_point.append(int(p))
-        stop_deliv.append(dd)
-        stop_pick.append(pp)
-    keep = _oldest_that_could_fit(st, stop_deliv, stop_pick, len(available), cap)
-    if keep is not None:
-        for i in np.setdiff1d(np.arange(len(stop_point)), keep):
-            fleet.deliveries.push(stop_deliv[i], now + 1.0)
-            queue.push(stop_pick[i], now)
-        stop_point = [stop_point[i] for i in keep]
-        stop_deliv = [stop_deliv[i] for i in keep]
-        stop_pick = [stop_pick[i] for i in keep]
-    points = np.array(stop_point, dtype=np.int64)
+        points.append(int(p))
+        deliv.append(dd)
+        pick.append(pp)
+    return _stops_at(st, fleet, np.array(points, dtype=np.int64), deliv, pick)
+
+
+def _stops_at(
+    st: CountyState, fleet: Fleet, points: np.ndarray, deliv: list[np.ndarray], pick: list[np.ndarray]
+) -> Stops:
     nodes = np.concatenate([[fleet.base], st.world.points[points]])
-    delivery = np.vstack([np.zeros((1, 3)), st.loads(stop_deliv)])
-    pickup = np.vstack([np.zeros((1, 3)), st.loads(stop_pick)])
-    handling = s.operations.handling_sec_per_parcel / 60.0
-    service = np.concatenate(
-        [[0.0], s.operations.stop_service_min + handling * (delivery[1:, 0] + pickup[1:, 0])]
-    )
-    penalty = np.concatenate([[0.0], _penalties(st, stop_deliv, stop_pick, now)])
+    return Stops(points=points, deliveries=deliv, pickups=pick, nodes=nodes)
+
+
+def _oldest_stops(
+    st: CountyState, op: Operation, fleet: Fleet, stops: Stops, vans: int, cap: np.ndarray
+) -> Stops:
+    """Stops to plan: all, or when the backlog is too large the oldest (the rest wait)."""
+    keep = _oldest_that_could_fit(st, stops.deliveries, stops.pickups, vans, cap)
+    if keep is None:
+        return stops
+    now, queue = st.env.now, op.pickup_queue(fleet.town)
+    for i in np.setdiff1d(np.arange(len(stops.points)), keep):
+        fleet.deliveries.push(stops.deliveries[i], now + REQUEUE_AFTER_MIN)
+        queue.push(stops.pickups[i], now)
+    deliv = [stops.deliveries[i] for i in keep]
+    pick = [stops.pickups[i] for i in keep]
+    return _stops_at(st, fleet, stops.points[keep], deliv, pick)
+
+
+def _tour_problem(st: CountyState, fleet: Fleet, stops: Stops, vans: int, cap: np.ndarray) -> RoutingProblem:
+    """Deliveries and collections at each stop, service time by items handled, shift limit."""
+    ops = st.s.operations
+    delivery = np.vstack([np.zeros((1, 3)), st.cargo.sums(stops.deliveries)])
+    pickup = np.vstack([np.zeros((1, 3)), st.cargo.sums(stops.pickups)])
+    handling = ops.handling_sec_per_parcel / SECONDS_PER_MINUTE
+    service = np.concatenate([[0.0], ops.stop_service_min + handling * (delivery[1:, 0] + pickup[1:, 0])])
+    penalty = np.concatenate([[0.0], _penalties(st, stops.deliveries, stops.pickups, st.env.now)])
     has_pickup = pickup[1:, 0].sum() > 0
-    problem = st.problem(
-        nodes,
+    return routing_problem(
+        st,
+        stops.nodes,
         delivery,
         fleet.vehicle,
-        n_vehicles=len(available),
+        cap,
+        n_vehicles=vans,
         service=service,
         pickup=pickup if has_pickup else None,
-        max_duration=s.operations.shift_hours * 60.0,
+        max_duration=ops.shift_hours * MINUTES_PER_HOUR,
         penalty=penalty,
     )
-    solution = _plan(st, fleet, problem, points)
-    for i in solution.unserved.tolist():
-        fleet.deliveries.push(stop_deliv[i - 1], now + 1.0)
-        queue.push(stop_pick[i - 1], now)
-    for van, route in zip(available, solution.routes, strict=False):
-        _start_trip(st, op, fleet, day, int(van), problem, route, nodes, stop_deliv, stop_pick, points)
 
 
 def _penalties(st: CountyState, deliv: list[np.ndarray], pick: list[np.ndarray], now: float) -> np.ndarray:
@@ -144,17 +171,19 @@ def _penalties(st: CountyState, deliv: list[np.ndarray], pick: list[np.ndarray],
     flat = np.concatenate(both)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     oldest = np.minimum.reduceat(st.ledger.created_t[flat], starts)
-    soon = (st.perishable[flat] & (st.deadline[flat] < now + 1440.0)).astype(np.int64)
+    cargo = st.cargo
+    soon = (cargo.perishable[flat] & (cargo.deadline[flat] < now + MINUTES_PER_DAY)).astype(np.int64)
     urgent = np.add.reduceat(soon, starts) > 0
-    return UNSERVED_PENALTY * (1.0 + 2.0 * urgent + (now - oldest) / 1440.0)
+    return UNSERVED_PENALTY * (1.0 + PERISHABLE_PRIORITY * urgent + (now - oldest) / MINUTES_PER_DAY)
 
 
 def _oldest_that_could_fit(
     st: CountyState, deliv: list[np.ndarray], pick: list[np.ndarray], vans: int, cap: np.ndarray
 ) -> np.ndarray | None:
-    """Indices of the stops to plan when a backlog exceeds 1.5x what the free vans carry."""
+    """Indices of the stops to plan when a backlog exceeds ``operations.plan_backlog_factor``
+    times what the free vans carry (the oldest first)."""
     items = np.array([len(d) + len(p) for d, p in zip(deliv, pick, strict=True)], dtype=float)
-    limit = 1.5 * vans * cap[0]
+    limit = st.s.operations.plan_backlog_factor * vans * cap[0]
     if items.sum() <= limit:
         return None
     led = st.ledger
@@ -197,13 +226,15 @@ def _plan_fixed_routes(st: CountyState, fleet: Fleet) -> list[np.ndarray]:
     n = len(fleet.points)
     avg = np.zeros((n + 1, 3))
     avg[1:, 0] = 1.0
-    problem = st.problem(
+    problem = routing_problem(
+        st,
         nodes,
         avg,
         fleet.vehicle,
+        capacity_of(fleet.vehicle),
         n_vehicles=fleet.size,
         service=st.s.operations.stop_service_min,
-        max_duration=st.s.operations.shift_hours * 60.0,
+        max_duration=st.s.operations.shift_hours * MINUTES_PER_HOUR,
     )
     return list(solve(problem).routes)
 
@@ -214,53 +245,39 @@ def _start_trip(
     fleet: Fleet,
     day: int,
     van: int,
-    problem,
+    problem: RoutingProblem,
     route: np.ndarray,
-    nodes: np.ndarray,
-    stop_deliv: list[np.ndarray],
-    stop_pick: list[np.ndarray],
-    points: np.ndarray,
+    stops: Stops,
 ) -> None:
-    env, led = st.env, st.ledger
+    """Schedule a planned tour, board its items, and let it run to its end."""
+    now = st.env.now
     _arrival, begin, end = schedule(problem, route)
-    d_parts = [stop_deliv[i - 1] for i in route]
-    p_parts = [stop_pick[i - 1] for i in route]
+    d_parts = [stops.deliveries[i - 1] for i in route]
+    p_parts = [stops.pickups[i - 1] for i in route]
     deliv = np.concatenate(d_parts) if d_parts else _EMPTY
     pick = np.concatenate(p_parts) if p_parts else _EMPTY
     handover = np.repeat(begin, [len(x) for x in d_parts])
     picked_at = np.repeat(begin, [len(x) for x in p_parts])
-    items = np.concatenate([deliv, pick])
-    trip = st.trips.record(
+    nodes = stops.nodes
+    spec = TripSpec(
         day=day,
-        operator=op.name,
         kind="van",
         vehicle_name=fleet.vehicle_name,
         vehicle=fleet.vehicle,
+        capacity=problem.capacity,
         town=st.world.towns[fleet.town] if fleet.town >= 0 else "",
-        start_t=env.now,
+        start_t=now,
         end_t=end,
-        km=route_km(problem, route),
+        km=route_distance(problem, route),
         stops=len(route),
-        flows=led.flow[items],
-        kg=float(led.weight_kg[items].sum()),
-        peak_load_share=peak_share(problem, route),
-        fixed_cost=st.charge_day_rate(fleet, day),
         path=np.concatenate([[nodes[0]], nodes[route], [nodes[0]]]),
+        base=fleet.base,
+        peak_load_share=peak_share(problem, route),
+        day_rate=fleet.charge_day_rate(now, day),
     )
+    trip = Trip(st, op, spec, np.concatenate([deliv, pick]))
     fleet.free_at[van] = end
-    if len(deliv):
-        led.board(deliv, trip=trip, t=env.now)
-    if len(pick):
-        led.board(pick, trip=trip, t=picked_at)
-    st.trips.note(trip, deliv, env.now, +1)
-    st.trips.note(trip, deliv, handover, -1)
-    st.trips.note(trip, pick, picked_at, +1)
-    st.trips.note(trip, pick, end, -1)
-    st.record_visits(op, points[route - 1], begin)
-    env.process(_finish(st, op, fleet, deliv, handover, pick, end))
-
-
-def _finish(st, op, fleet, deliv, handover, pick, end) -> Generator:
-    yield st.env.timeout(end - st.env.now)
-    st.deliver(deliv, handover)
-    st.arrive(op, pick, fleet.base, end)
+    trip.board(deliv, now)
+    trip.board(pick, picked_at)
+    trip.visit(stops.points[route - 1], begin)
+    trip.finish(deliv, handover, pick)

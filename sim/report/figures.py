@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from sim.kpi import village_table
-from sim.kpi.lastmile import measured_rows
-from sim.ledger import DELIVERED, FETCHED
-from sim.model import RawRun
+from sim.records import RunRecord
+from sim.records.ledger import DELIVERED, FETCHED, PARCEL_IN
 from sim.report.output import atomic_path
+from sim.units import MINUTES_PER_HOUR
 
 
 def _pyplot():
@@ -26,26 +26,22 @@ def _pyplot():
     return plt
 
 
-def coverage_map(raw: RawRun, target: str | Path, day: int | None = None) -> None:
+def coverage_map(rec: RunRecord, target: str | Path, day: int | None = None) -> None:
     """Villages coloured by in-village share (covered ones ringed), roads, and one day's routes."""
     plt = _pyplot()
-    w = raw.world
-    graph = w.graph
+    w = rec.places
     fig, ax = plt.subplots(figsize=(9, 8))
-    xs = np.array([[graph.nodes[u]["x"], graph.nodes[v]["x"]] for u, v in graph.edges()])
-    ys = np.array([[graph.nodes[u]["y"], graph.nodes[v]["y"]] for u, v in graph.edges()])
-    if len(xs):
+    if len(w.road_xy):
         from matplotlib.collections import LineCollection
 
-        segs = np.stack([xs, ys], axis=-1)
-        ax.add_collection(LineCollection(segs, colors="#cccccc", linewidths=0.6, zorder=1))
+        ax.add_collection(LineCollection(w.road_xy, colors="#cccccc", linewidths=0.6, zorder=1))
     if day is None:
-        day = raw.scenario.warmup_days
-    trips = raw.trips.table()
+        day = rec.scenario.warmup_days
+    trips = rec.trips.table()
     colors = plt.get_cmap("tab10")
     ops = sorted(set(trips["operator"].tolist())) if len(trips["trip"]) else []
     styles = {"van": ("-", 1.2), "trunk": ("--", 1.0), "bus": (":", 1.6)}
-    for t, path in enumerate(raw.trips.routes):
+    for t, path in enumerate(rec.trips.routes):
         if trips["day"][t] != day:
             continue
         pts = w.xy[path]
@@ -58,7 +54,7 @@ def coverage_map(raw: RawRun, target: str | Path, day: int | None = None) -> Non
     ax.plot([], [], "--", color="#555555", label="trunks (hub - stations)")
     if len(trips["trip"]) and (trips["kind"] == "bus").any():
         ax.plot([], [], ":", lw=1.6, color="#e65100", label="bus trips with cargo")
-    table = village_table(raw)
+    table = village_table(rec)
     vxy = w.xy[w.villages]
     sc = ax.scatter(
         vxy[:, 0],
@@ -80,7 +76,7 @@ def coverage_map(raw: RawRun, target: str | Path, day: int | None = None) -> Non
     hx, hy = w.xy[w.hub]
     ax.scatter([hx], [hy], marker="*", s=250, color="#c00000", zorder=5, label="county hub")
     cov = table["covered"].mean()
-    ax.set_title(f"{raw.scenario.name} ({raw.scenario.mode}): village coverage {cov:.0%} (ringed = covered)")
+    ax.set_title(f"{rec.scenario.name} ({rec.scenario.mode}): village coverage {cov:.0%} (ringed = covered)")
     ax.set_xlabel("km")
     ax.set_ylabel("km")
     ax.set_aspect("equal")
@@ -88,17 +84,17 @@ def coverage_map(raw: RawRun, target: str | Path, day: int | None = None) -> Non
     _save(fig, target)
 
 
-def lead_time_histogram(raw: RawRun, target: str | Path) -> None:
+def lead_time_histogram(rec: RunRecord, target: str | Path) -> None:
     """Distribution of lead times, delivered in the village versus fetched, with the SLA line."""
     plt = _pyplot()
-    led = raw.ledger
-    rows = measured_rows(raw)
-    lead_h = (led.delivered_t[rows] - led.created_t[rows]) / 60.0
+    led = rec.ledger
+    rows = rec.measured_rows(PARCEL_IN)
+    lead_h = (led.delivered_t[rows] - led.created_t[rows]) / MINUTES_PER_HOUR
     status = led.status[rows]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     finite = lead_h[np.isfinite(lead_h)]
     top = float(np.percentile(finite, 99.5)) if len(finite) else 72.0
-    bins = np.linspace(0, max(top, raw.scenario.kpi.sla_hours) * 1.05, 60)
+    bins = np.linspace(0, max(top, rec.scenario.kpi.sla_hours) * 1.05, 60)
     ax.hist(
         [lead_h[status == DELIVERED], lead_h[status == FETCHED]],
         bins=bins,
@@ -107,14 +103,14 @@ def lead_time_histogram(raw: RawRun, target: str | Path) -> None:
         color=["#2e7d32", "#ef6c00"],
     )
     ax.axvline(
-        raw.scenario.kpi.sla_hours,
+        rec.scenario.kpi.sla_hours,
         color="black",
         ls="--",
-        label=f"SLA {raw.scenario.kpi.sla_hours:g} h",
+        label=f"SLA {rec.scenario.kpi.sla_hours:g} h",
     )
     ax.set_xlabel("lead time from hub arrival (hours)")
     ax.set_ylabel("parcels")
-    ax.set_title(f"{raw.scenario.name} ({raw.scenario.mode}): last-kilometre lead time")
+    ax.set_title(f"{rec.scenario.name} ({rec.scenario.mode}): last-kilometre lead time")
     ax.legend()
     _save(fig, target)
 

@@ -4,7 +4,7 @@ Public API: `RoutingProblem`, `RoutingSolution`, `solve`, `schedule`,
 `check_solution`, `fixed_routes_for_day`.
 """
 
-from .check import check_solution, evaluate, schedule
+from .check import check_solution, evaluate, route_distance, schedule
 from .fixed import FixedDay, fixed_or_replan, fixed_routes_for_day
 from .problem import RoutingProblem, RoutingSolution
 from .solver import solve
@@ -17,6 +17,7 @@ __all__ = [
     "evaluate",
     "fixed_or_replan",
     "fixed_routes_for_day",
+    "route_distance",
     "schedule",
     "solve",
 ]

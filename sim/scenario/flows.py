@@ -65,6 +65,10 @@ class Bus(Section):
     generated_cargo_parcels: int = Field(strict=True, default=40, ge=0)
     generated_cargo_kg: float = Field(200.0, ge=0)
     generated_cargo_m3: float = Field(1.0, ge=0)
+    generated_speed_factor: float = Field(
+        0.75, gt=0, le=2, description="generated lines' speed relative to the roads' (stops, curves)"
+    )
+    generated_dwell_min: float = Field(3.0, ge=0, description="minutes a generated line stops at a village")
     gtfs: BusGtfs | None = None
     fee_per_line_day: float = Field(10.0, ge=0, description="yuan per line per day it carries cargo")
     fee_per_item: float = Field(0.0, ge=0)
@@ -199,6 +203,9 @@ class Finance(Section):
     cash_start_yuan: float = Field(20000.0, ge=0)
     cash_target_yuan: float = Field(20000.0, ge=0, description="a visiting vehicle tops the box up to this")
     offered_in_separate: bool = Field(False, description="separate mode: counters at postal village points")
+    branch_trip_speed_factor: float = Field(
+        0.8, gt=0, le=2, description="villagers' trips to the town branch, relative to road speeds"
+    )
 
 
 class Poi(Section):

@@ -81,6 +81,36 @@ def from_dict(
     return scenario
 
 
+def derive(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
+    """A validated copy of ``scenario`` with ``changes`` applied: the one way to vary one.
+
+    ``changes`` is shaped like the file: a value that is a table (a mapping) is merged into
+    the table it names, anything else (numbers, strings, lists) replaces the field. The
+    copy keeps the original's file, folder and text, so relative paths still resolve and
+    later errors still name the file. A bad value raises :class:`ScenarioError` naming the
+    field (without a line: the value is not in the file).
+
+    >>> s = derive(from_dict({}), {"days": 7, "network": {"n_villages": 40}})
+    >>> s.days, s.network.n_villages, s.network.area_km2
+    (7, 40, 1064.0)
+    """
+    data = _merged(scenario.model_dump(mode="json"), changes)
+    changed = from_dict(data, path=scenario._source, text=None)
+    changed._base_dir = scenario._base_dir
+    changed._text = scenario._text
+    return changed
+
+
+def _merged(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def _combine(problems: list[ScenarioError]) -> ScenarioError:
     """One error for all problems, in the order of their lines in the file."""
     return ScenarioError.combine(problems)

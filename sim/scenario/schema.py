@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.scenario.errors import Loc, ScenarioError, dotted, line_of
 from sim.scenario.fields import (
     ALL_WEEK,
     WEEKDAYS,
@@ -175,6 +176,11 @@ class Operations(Section):
     stop_service_min: float = Field(5.0, ge=0)
     handling_sec_per_parcel: float = Field(15.0, ge=0)
     routing_policy: Literal["daily", "fixed"] = "daily"
+    plan_backlog_factor: float = Field(
+        1.5,
+        gt=0,
+        description="when more items wait than this x what the free vans carry, only the oldest are planned",
+    )
 
 
 class Integrated(Section):
@@ -255,6 +261,25 @@ class Scenario(Section):
     _base_dir: object = None
     _source: str | None = None
     _text: str | None = None
+
+    @property
+    def source(self) -> str | None:
+        """The file this scenario was read from (None when built from a mapping)."""
+        return self._source
+
+    def error_at(
+        self, loc: Loc, message: str, *, expected: str | None = None, found: str | None = None
+    ) -> ScenarioError:
+        """A :class:`ScenarioError` for field ``loc`` (e.g. ``("bus", "lines", 0, "stops")``),
+        naming this scenario's file and the field's line in it."""
+        return ScenarioError(
+            message,
+            path=self._source,
+            field=dotted(loc),
+            line=line_of(self._text, loc),
+            expected=expected,
+            found=found,
+        )
 
     def resolve_path(self, relative: str) -> str:
         """A path from the scenario, resolved against the scenario file's folder."""

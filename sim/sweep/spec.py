@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.scenario import Scenario, ScenarioError, from_dict, load
+from sim.scenario import Scenario, ScenarioError, derive, load
 from sim.sweep.checks import Checker, did_you_mean, flatten
 from sim.sweep.design import DESIGNS, Parameter, make_points, run_seed
 from sim.sweep.parameters import parse_parameters
@@ -90,10 +90,7 @@ class SweepSpec:
             for path in p.paths:
                 for loc in locate(data, path):
                     assign(data, loc, copy.deepcopy(values[p.name]))
-        scenario = from_dict(data, path=self.source, text=None)
-        for attr in ("_base_dir", "_source", "_text"):
-            setattr(scenario, attr, getattr(self.base, attr))
-        return scenario
+        return derive(self.base, data)
 
     @property
     def key(self) -> str:
@@ -240,13 +237,11 @@ def _apply_base(base: Scenario, table: Any, check: Checker) -> Scenario:
             check.fail(loc, exc.message, exc.expected, name)
     check.raise_any()
     try:
-        changed = from_dict(data, path=check.path, text=None)
+        changed = derive(base, data)
     except ScenarioError as exc:
         for problem in exc.problems:
             check.fail(
                 ("base", *(problem.field or "").split(".")), problem.message, problem.expected, problem.found
             )
         return base
-    for attr in ("_base_dir", "_source", "_text"):
-        setattr(changed, attr, getattr(base, attr))
     return changed

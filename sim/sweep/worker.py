@@ -42,7 +42,7 @@ class Outcome:
 def run_task(task: Task) -> Outcome:
     """Simulate ``task`` with ``sim.run``; any exception becomes a failed outcome."""
     from sim import __version__
-    from sim.result import run
+    from sim.api import run
 
     started = time.perf_counter()
     where = f"{socket.gethostname()}:{os.getpid()}"

@@ -47,18 +47,18 @@ path = "{feed}"
 
 def lishui(_tmp: Path) -> sim.Scenario:
     base = sim.load(ROOT / "scenarios" / "lishui.toml")
-    data = base.model_dump(mode="json")
-    data.update(days=14, warmup_days=min(data["warmup_days"], 13))
-    return sim.from_dict(data, path=ROOT / "scenarios" / "lishui.toml")
+    return sim.scenario.derive(base, {"days": 14, "warmup_days": min(base.warmup_days, 13)})
 
 
 def generated_bus(_tmp: Path) -> sim.Scenario:
     base = sim.load(ROOT / "scenarios" / "lishui.toml")
-    data = base.model_dump(mode="json")
-    data.update(days=10, warmup_days=2)
-    data["network"]["n_villages"] = 40
-    data["bus"].update(generate_per_town=3, generated_coverage=1.0)
-    return sim.from_dict(data, path=ROOT / "scenarios" / "lishui.toml")
+    changes = {
+        "days": 10,
+        "warmup_days": 2,
+        "network": {"n_villages": 40},
+        "bus": {"generate_per_town": 3, "generated_coverage": 1.0},
+    }
+    return sim.scenario.derive(base, changes)
 
 
 def gtfs(tmp: Path) -> sim.Scenario:
@@ -85,7 +85,7 @@ def golden_path(case: str, mode: str) -> Path:
 def record(case: str, mode: str, tmp: Path) -> dict:
     """Per seed, the KPIs and the end state of the items (counts by status)."""
     build, seeds = CASES[case]
-    scenario = _with_mode(build(tmp), mode)
+    scenario = sim.scenario.derive(build(tmp), {"mode": mode})
     runs = []
     for seed in seeds:
         result = sim.run(scenario, seed)
@@ -99,13 +99,6 @@ def record(case: str, mode: str, tmp: Path) -> dict:
             }
         )
     return {"case": case, "mode": mode, "runs": runs}
-
-
-def _with_mode(scenario: sim.Scenario, mode: str) -> sim.Scenario:
-    variant = scenario.model_copy(update={"mode": mode})
-    for attr in ("_base_dir", "_source", "_text"):
-        setattr(variant, attr, getattr(scenario, attr))
-    return variant
 
 
 def _json_float(value: float) -> float | None:

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.ledger import DELIVERED, PARCEL_IN, PARCEL_OUT
 from sim.network import gtfs_stop_graph, write_graphml
+from sim.records.ledger import DELIVERED, PARCEL_IN, PARCEL_OUT
 
 # ----------------------------------------------------------------------------- the sample feed
 # From the feed's stop_times.txt: trip CITY1 leaves STAGECOACH at 6:00 and leaves NANAA,
@@ -70,7 +70,7 @@ def sample_feed(shared_data) -> Path:
 def test_lines_from_the_sample_feed_carry_cargo(tmp_path, sample_feed):
     scenario = sample_county(tmp_path, sample_feed)
     result = sim.run(scenario)
-    raw, trips, led = result.raw, result.trips, result.raw.ledger
+    raw, trips, led = result.record, result.trips, result.record.ledger
     assert raw.bus_lines > 0
     bus = trips[trips.kind == "bus"]
     assert len(bus) > 0 and bus["items"].sum() > 0
@@ -99,7 +99,7 @@ def test_lines_from_the_sample_feed_carry_cargo(tmp_path, sample_feed):
 def test_separate_mode_puts_no_freight_on_buses(tmp_path, sample_feed):
     result = sim.run(sample_county(tmp_path, sample_feed, mode="separate"))
     assert "bus" not in set(result.trips.kind)
-    assert result.raw.bus_lines == 0
+    assert result.record.bus_lines == 0
 
 
 def test_unmapped_stop_is_a_scenario_error_naming_the_field_and_the_stop(tmp_path, sample_feed):
@@ -114,7 +114,7 @@ def test_unmapped_stop_is_a_scenario_error_naming_the_field_and_the_stop(tmp_pat
     assert err.line == SAMPLE_SCENARIO.splitlines().index('path = "{feed}"') + 1
     # A wider tolerance maps EMSI onto DADAN, and the run goes through.
     scenario = sample_county(tmp_path, sample_feed, drop="EMSI", extra="tolerance_km = 1.0")
-    assert sim.run(scenario).raw.bus_lines > 0
+    assert sim.run(scenario).record.bus_lines > 0
 
 
 # ----------------------------------------------------------------------------- a tiny feed
@@ -229,8 +229,8 @@ def test_tiny_feed_hands_over_at_the_feed_times(tmp_path):
     back at the station at 11:00, sorted by 11:30, and reach the hub on the 15:00 trunk
     (light_truck, speed factor 0.9: 10 / 0.9 min each way). Fee: 10 a line-day plus 1 an item."""
     result = sim.run(tiny_county(tmp_path))
-    led, trips, k = result.raw.ledger, result.trips, result.kpis
-    assert result.raw.bus_lines == 1
+    led, trips, k = result.record.ledger, result.trips, result.kpis
+    assert result.record.bus_lines == 1
     assert (led.status == DELIVERED).all()
     names = np.array(result.world.nodes)
     day_min = led.delivered_t % 1440
@@ -275,7 +275,7 @@ def test_tiny_feed_hands_over_on_arrival_at_the_stop(tmp_path):
         "T2,10:17:00,10:17:00,VA,2", "T2,10:15:00,10:17:00,VA,2"
     )
     result = sim.run(tiny_county(tmp_path, feed=feed))
-    led = result.raw.ledger
+    led = result.record.ledger
     names = np.array(result.world.nodes)
     at_a = (led.flow == PARCEL_IN) & (names[led.destination] == "A")
     assert (led.status[at_a] == DELIVERED).all()

@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.ledger import DELIVERED, EXPIRED, FETCHED, FINANCE, PARCEL_IN, PARCEL_OUT, PRODUCE, SUPPLY
+from sim.records.ledger import DELIVERED, EXPIRED, FETCHED, FINANCE, PARCEL_IN, PARCEL_OUT, PRODUCE, SUPPLY
 
 NODES = """\
 id,kind,x,y,population,town,name,village,crops
@@ -162,7 +162,7 @@ def clock(t: np.ndarray | float) -> np.ndarray:
 
 
 def op_of_trip(result: sim.Result, rows: np.ndarray) -> np.ndarray:
-    return result.trips.operator.to_numpy()[result.raw.ledger.trip[rows]]
+    return result.trips.operator.to_numpy()[result.record.ledger.trip[rows]]
 
 
 # ----------------------------------------------------------------------------- bus cargo
@@ -206,8 +206,8 @@ def test_parcels_catch_the_first_bus_trip_with_room(county, van_leaves):
         bus={"fee_per_line_day": 10.0, "fee_per_item": 0.5, "lines": [BUS_LINE]},
     )
     result = sim.run(scenario)
-    led, trips = result.raw.ledger, result.trips
-    assert result.raw.bus_lines == 1
+    led, trips = result.record.ledger, result.trips
+    assert result.record.bus_lines == 1
     assert (led.status == DELIVERED).all()
     carrier = np.array([c["name"] for c in THREE_CARRIERS])[led.operator]
     handover = clock(led.delivered_t)
@@ -252,7 +252,7 @@ def test_no_freight_on_a_departure_not_marked_for_freight(county):
         bus={"lines": [line]},
     )
     result = sim.run(scenario)
-    led = result.raw.ledger
+    led = result.record.ledger
     handover = np.sort(clock(led.delivered_t[: len(led) // 2]))
     assert np.allclose(handover, [10 * 60 + 54, 10 * 60 + 54, 12 * 60 + 12])
 
@@ -291,7 +291,7 @@ def test_produce_missing_its_shelf_life_is_spoiled_the_other_delivered(county, m
         supply={"dispatch_time": "10:00"},
     )
     result = sim.run(scenario)
-    led, k = result.raw.ledger, result.kpis
+    led, k = result.record.ledger, result.kpis
     assert (led.flow == PRODUCE).all() and len(led) == 4  # 2 crops x 2 days
     shelf_h = (led.deadline_t - led.created_t) / 60.0
     quick, keeps = shelf_h == 2.0, shelf_h == 24.0
@@ -319,7 +319,7 @@ def test_produce_collected_on_time_covers_its_village(county):
     12 h and 24 h both crops reach the hub at 15:20 (8 h 20 min after harvest)."""
     scenario = county(produce={"crops": [crop("quick", 2.0), crop("keeps", 24.0)]})
     result = sim.run(scenario)
-    led = result.raw.ledger
+    led = result.record.ledger
     quick = (led.deadline_t - led.created_t) == 120.0
     assert (led.status[quick] == EXPIRED).all()
     assert np.allclose(clock(led.delivered_t[quick]), 9 * 60 + 29.5)
@@ -327,7 +327,7 @@ def test_produce_collected_on_time_covers_its_village(county):
 
     scenario = county(produce={"crops": [crop("quick", 12.0), crop("keeps", 24.0)]})
     result = sim.run(scenario)
-    led, k = result.raw.ledger, result.kpis
+    led, k = result.record.ledger, result.kpis
     assert (led.status == DELIVERED).all()
     assert np.allclose(clock(led.delivered_t), 15 * 60 + 20.0)
     assert k["first_km.fresh_share"] == 1.0
@@ -346,7 +346,7 @@ def test_bus_collects_produce_on_its_way_back(county):
         bus={"fee_per_line_day": 10.0, "lines": [BUS_LINE]},
     )
     result = sim.run(scenario)
-    led, trips = result.raw.ledger, result.trips
+    led, trips = result.record.ledger, result.trips
     quick = (led.deadline_t - led.created_t) == 120.0
     assert np.allclose(clock(led.picked_t), 8 * 60 + 54.0)
     assert (led.status[quick] == EXPIRED).all()
@@ -406,7 +406,7 @@ def test_withdrawals_beyond_the_cash_go_to_town_and_visits_top_up(county, openin
         finance={**CASH, "open_from": opening, "open_until": opening},
     )
     result = sim.run(scenario)
-    raw, k = result.raw, result.kpis
+    raw, k = result.record, result.kpis
     led = raw.ledger
     fin = np.flatnonzero(led.flow == FINANCE)
     assert np.allclose(clock(led.created_t[fin]), int(opening[:2]) * 60.0)
@@ -444,20 +444,20 @@ def test_no_village_counter_in_separate_mode_unless_offered(county):
     fin = {**CASH, "open_from": "10:00", "open_until": "10:00"}
     common = {"mode": "separate", "days": 3, "parcels": {"fixed_per_village": {"A": 1}}}
     result = sim.run(county(**common, finance=fin))
-    led = result.raw.ledger
+    led = result.record.ledger
     rows = np.flatnonzero(led.flow == FINANCE)
     assert (led.status[rows] == FETCHED).all()
     assert result.kpis["finance.local_share"] == 0.0
 
     result = sim.run(county(**common, finance={**fin, "offered_in_separate": True}))
-    led = result.raw.ledger
+    led = result.record.ledger
     rows = np.flatnonzero(led.flow == FINANCE)
     at_a = node_names(result, led.origin[rows]) == "A"
     day = (led.created_t[rows] // DAY).astype(int)
     want, _ = expected_cash(np.bincount(day[at_a], minlength=3), visit_before=True, visited=True)
     got = np.bincount(day[at_a & (led.status[rows] == DELIVERED)], minlength=3)
     assert got.tolist() == want.tolist()
-    assert (result.raw.cash_lowest >= 0).all()
+    assert (result.record.cash_lowest >= 0).all()
 
 
 # ----------------------------------------------------------------------------- outbound
@@ -478,7 +478,7 @@ def test_outbound_collected_by_van_makes_the_cutoff_except_on_days_without_a_van
     days = 4  # Mon .. Thu
     scenario = county(days=days, outbound=OUTBOUND, integrated={"van_days": ["mon", "tue", "thu"]})
     result = sim.run(scenario)
-    led, k = result.raw.ledger, result.kpis
+    led, k = result.record.ledger, result.kpis
     assert (led.flow == PARCEL_OUT).all() and (led.status == DELIVERED).all()
     assert (node_names(result, led.location) == "hub").all()
     created_day = (led.created_t // DAY).astype(int)
@@ -504,7 +504,7 @@ def test_senders_take_parcels_to_town_where_the_carrier_does_not_collect(county)
     ]
     scenario = county(mode="separate", days=days, outbound=OUTBOUND, carriers=carriers)
     result = sim.run(scenario)
-    led, k, trips = result.raw.ledger, result.kpis, result.trips
+    led, k, trips = result.record.ledger, result.kpis, result.trips
     assert (led.status == DELIVERED).all()
     assert np.allclose(clock(led.delivered_t), 15 * 60 + 20)
     exp = led.operator == 1
@@ -514,7 +514,7 @@ def test_senders_take_parcels_to_town_where_the_carrier_does_not_collect(county)
     assert (trips.kind.to_numpy()[led.trip[exp]] == "trunk").all()
     assert (op_of_trip(result, np.flatnonzero(exp)) == "exp").all()
     assert set(trips[trips.operator == "exp"].kind) == {"trunk"}
-    assert np.array_equal(np.sort(result.raw.self_dropped), np.flatnonzero(exp))
+    assert np.array_equal(np.sort(result.record.self_dropped), np.flatnonzero(exp))
     origin = node_names(result, led.origin[exp])
     km = np.where(origin == "A", 12.0, 20.0).sum()
     assert k["first_km.sender_travel_km_per_day"] == pytest.approx(km / days)
@@ -545,7 +545,7 @@ def test_weekly_supply_order_in_cases(county, mode):
     days = 7
     scenario = county(mode=mode, days=days, supply=SUPPLY_SETTINGS)
     result = sim.run(scenario)
-    led, k, trips = result.raw.ledger, result.kpis, result.trips
+    led, k, trips = result.record.ledger, result.kpis, result.trips
     assert (led.flow == SUPPLY).all() and (led.status == DELIVERED).all()
     dest = node_names(result, led.destination)
     a, b = dest == "A", dest == "B"
@@ -601,9 +601,9 @@ def test_partial_pooling_leaves_the_others_alone(county):
         bus={"generate_per_town": 1},
     )
     result = sim.run(scenario)
-    led, k, trips = result.raw.ledger, result.kpis, result.trips
-    assert [op.name for op in result.raw.operations] == ["integrated", "exp", "cooperative"]
-    assert result.raw.bus_lines == 0 and "bus" not in set(trips.kind)
+    led, k, trips = result.record.ledger, result.kpis, result.trips
+    assert list(result.record.operations) == ["integrated", "exp", "cooperative"]
+    assert result.record.bus_lines == 0 and "bus" not in set(trips.kind)
     parcels = np.flatnonzero(led.flow == PARCEL_IN)
     supply = np.flatnonzero(led.flow == SUPPLY)
     assert (led.status[parcels] == DELIVERED).all() and (led.status[supply] == DELIVERED).all()
@@ -629,7 +629,7 @@ def test_produce_with_no_cooperative_truck_waits_and_spoils(county):
     at A and be recorded spoiled at the end of their 24 h shelf life (nothing vanishes)."""
     scenario = county(mode="separate", produce={"crops": [crop("keeps", 24.0)]}, supply={"trucks": 0})
     result = sim.run(scenario)
-    led = result.raw.ledger
+    led = result.record.ledger
     assert (led.status == EXPIRED).all()
     assert (node_names(result, led.location) == "A").all()
     assert np.allclose(led.delivered_t, led.deadline_t)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.ledger import (
+from sim.records.ledger import (
     DELIVERED,
     EXPIRED,
     FETCHED,
@@ -122,7 +122,7 @@ def flow_settings(draw) -> dict:
 
 def assert_every_item_accounted_for(result: sim.Result) -> None:
     """Beyond conservation: each state is one a flow may be in, with its place or trip."""
-    led, trips = result.raw.ledger, result.trips
+    led, trips = result.record.ledger, result.trips
     status, flow = led.status, led.flow
     assert not (status == PENDING).any()
     assert (flow[status == EXPIRED] == PRODUCE).all(), "only produce spoils"
@@ -135,7 +135,7 @@ def assert_every_item_accounted_for(result: sim.Result) -> None:
     on_board = np.flatnonzero(status == ON_BOARD)
     assert (led.trip[on_board] >= 0).all()
     # Items still on board at the end ride a trip that ends after the horizon's last event.
-    horizon = result.raw.horizon_days * 1440.0
+    horizon = result.record.window.horizon_days * 1440.0
     assert (trips.end_t.to_numpy()[led.trip[on_board]] >= horizon - 1e-6).all()
     waiting = status == WAITING
     assert (led.location[waiting] >= 0).all() and (led.location[waiting] < len(result.world.nodes)).all()
@@ -146,14 +146,14 @@ def assert_every_item_accounted_for(result: sim.Result) -> None:
 
 
 def assert_produce_within_shelf_life(result: sim.Result) -> None:
-    led = result.raw.ledger
+    led = result.record.ledger
     produce = led.flow == PRODUCE
     fresh = produce & (led.status == DELIVERED)
     assert (led.delivered_t[fresh] <= led.deadline_t[fresh] + 1e-9).all(), "delivered after its shelf life"
     spoiled = produce & (led.status == EXPIRED)
     assert (led.delivered_t[spoiled] >= led.deadline_t[spoiled] - 1e-9).all(), "spoiled before its time"
     # Produce still waiting at the end is within its shelf life (else it is recorded spoiled).
-    end = result.raw.horizon_days * 1440.0
+    end = result.record.window.horizon_days * 1440.0
     waiting = produce & (led.status == WAITING)
     assert (led.deadline_t[waiting] >= end - 1e-9).all()
 
@@ -187,14 +187,14 @@ def test_random_settings_of_all_flows_keep_invariants(data, seed):
     assert_capacity_respected(result)  # every van, truck, trunk and bus trip, at every moment
     assert_produce_within_shelf_life(result)
     assert_bus_fees(result)
-    raw = result.raw
+    raw = result.record
     assert (raw.cash_lowest >= 0.0).all(), "a cash box went negative"
     assert not raw.finance_offered.any() or (raw.cash_lowest[raw.finance_offered] >= 0).all()
     assert_kpis_sane(result.kpis)
     again = sim.run(scenario, seed=seed)
     assert same_kpis(again.kpis, result.kpis)
-    assert np.array_equal(again.raw.ledger.status, raw.ledger.status)
-    assert np.array_equal(again.raw.ledger.delivered_t, raw.ledger.delivered_t, equal_nan=True)
+    assert np.array_equal(again.record.ledger.status, raw.ledger.status)
+    assert np.array_equal(again.record.ledger.delivered_t, raw.ledger.delivered_t, equal_nan=True)
 
 
 def test_bus_cargo_and_every_flow_move_in_a_busy_integrated_county():
@@ -227,10 +227,10 @@ def test_bus_cargo_and_every_flow_move_in_a_busy_integrated_county():
     assert_capacity_respected(result)
     assert_produce_within_shelf_life(result)
     assert_bus_fees(result)
-    led, trips, k = result.raw.ledger, result.trips, result.kpis
+    led, trips, k = result.record.ledger, result.trips, result.kpis
     assert (trips.kind == "bus").any() and trips[trips.kind == "bus"]["items"].min() > 0
     assert (led.status == EXPIRED).any() and (led.status[led.flow == FINANCE] == FETCHED).any()
-    assert len(result.raw.self_dropped) > 0  # express_b..e are not pooled and skip small villages
+    assert len(result.record.self_dropped) > 0  # express_b..e are not pooled and skip small villages
     assert 0.0 < k["finance.local_share"] < 1.0
-    assert (result.raw.cash_lowest >= 0).all()
+    assert (result.record.cash_lowest >= 0).all()
     assert set(trips.operator) >= {"integrated", "express_b"} and "cooperative" not in set(trips.operator)

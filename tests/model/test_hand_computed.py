@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.ledger import DELIVERED
+from sim.records.ledger import DELIVERED
 
 NODES = """\
 id,kind,x,y,population,town,name
@@ -144,7 +144,7 @@ def expected_tour(first: str) -> dict[str, float]:
 
 def test_lead_times_km_and_cost_are_exact(tiny):
     result = sim.run(tiny)
-    led, world = result.raw.ledger, result.world
+    led, world = result.record.ledger, result.world
     assert (led.status == DELIVERED).all()
     day = np.floor(led.created_t / 1440.0)
     assert np.all(led.created_t - day * 1440.0 == 360.0)
@@ -188,9 +188,9 @@ def test_village_left_to_self_pickup_when_volume_is_too_low(tiny, tmp_path):
     data["carriers"][0]["in_village_min_parcels_per_day"] = 2.5  # A (3/day) served, B (2/day) not
     scenario = sim.from_dict(data, path=tmp_path / "tiny.toml")
     result = sim.run(scenario)
-    led, world = result.raw.ledger, result.world
+    led, world = result.record.ledger, result.world
     names = np.array(world.nodes)[led.destination]
-    fetched = led.status == sim.ledger.FETCHED
+    fetched = led.status == sim.records.ledger.FETCHED
     assert (fetched == (names == "B")).all()
     # Fetched parcels are ready at the station at 08:10 and fetched 24-48 h later.
     day = np.floor(led.created_t / 1440.0)

@@ -64,5 +64,5 @@ def test_both_modes_see_the_same_items(comparison):
     """Common random numbers: the comparison is of the policy, not of the demand draw."""
     for sep, integ in zip(comparison.results["separate"], comparison.results["integrated"], strict=True):
         assert sep.seed == integ.seed
-        a, b = sep.raw.ledger, integ.raw.ledger
+        a, b = sep.record.ledger, integ.record.ledger
         assert np.array_equal(a.created_t, b.created_t) and np.array_equal(a.destination, b.destination)

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 import sim
 from sim.kpi import compute_kpis
-from sim.ledger import DELIVERED, EXPIRED, FETCHED, ON_BOARD, PENDING, WAITING
 from sim.model import simulate
+from sim.records.ledger import DELIVERED, EXPIRED, FETCHED, ON_BOARD, PENDING, WAITING
 
 
 def small_scenario(**changes) -> sim.Scenario:
@@ -30,7 +30,7 @@ def small_scenario(**changes) -> sim.Scenario:
 
 
 def assert_conserved(result: sim.Result) -> None:
-    led, trips = result.raw.ledger, result.trips
+    led, trips = result.record.ledger, result.trips
     status = led.status
     assert not (status == PENDING).any(), "every drawn item was created"
     counts = np.bincount(status, minlength=6)
@@ -49,7 +49,7 @@ def assert_conserved(result: sim.Result) -> None:
 def assert_capacity_respected(result: sim.Result) -> None:
     """Replay every trip's manifest: the load never exceeds capacity on any dimension."""
     trips = result.trips
-    raw = result.raw
+    raw = result.record
     assert len(raw.trips.manifests) == len(trips), "run with manifests=True"
     for capacity, peak in peak_loads(raw):
         assert (peak <= capacity + 1e-6).all(), (peak, capacity)
@@ -69,7 +69,7 @@ def same_kpis(a: dict[str, float], b: dict[str, float]) -> bool:
 
 def run_checked(scenario: sim.Scenario, seed: int) -> sim.Result:
     raw = simulate(scenario, seed, manifests=True)
-    return sim.Result(scenario=scenario, seed=seed, kpis=compute_kpis(raw), raw=raw)
+    return sim.Result(scenario=scenario, seed=seed, kpis=compute_kpis(raw), record=raw)
 
 
 @pytest.mark.parametrize("mode", ["separate", "integrated"])
@@ -81,15 +81,15 @@ def test_builtin_county_short_run(mode):
     assert_capacity_respected(result)
     again = sim.run(scenario, seed=11)
     assert same_kpis(again.kpis, result.kpis)
-    assert np.array_equal(again.raw.ledger.delivered_t, result.raw.ledger.delivered_t, equal_nan=True)
+    assert np.array_equal(again.record.ledger.delivered_t, result.record.ledger.delivered_t, equal_nan=True)
     other = sim.run(scenario, seed=12)
     assert not same_kpis(other.kpis, result.kpis)
 
 
 def test_modes_see_the_same_parcels():
     base = small_scenario()
-    a = sim.run(base.model_copy(update={"mode": "separate"}), seed=4).raw.ledger
-    b = sim.run(base.model_copy(update={"mode": "integrated"}), seed=4).raw.ledger
+    a = sim.run(base.model_copy(update={"mode": "separate"}), seed=4).record.ledger
+    b = sim.run(base.model_copy(update={"mode": "integrated"}), seed=4).record.ledger
     for field in ("created_t", "destination", "weight_kg", "operator"):
         assert np.array_equal(getattr(a, field), getattr(b, field))
 

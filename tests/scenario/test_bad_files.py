@@ -253,7 +253,7 @@ def test_load_raises_a_scenario_error_with_the_same_facts(case: Case):
     path = BAD / case.file
     with pytest.raises(sim.ScenarioError) as info:
         scenario = sim.load(path)
-        from sim.model import build_world
+        from sim.setup import build_world
 
         build_world(scenario)  # node ids and roads are checked against the network
     exc = info.value
@@ -362,7 +362,7 @@ def test_many_problems_are_summarised():
 
 def test_unreachable_village_message_is_structured():
     with pytest.raises(sim.ScenarioError) as info:
-        from sim.model import build_world
+        from sim.setup import build_world
 
         build_world(sim.load(BAD / "unreachable_village.toml"))
     exc = info.value

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.ledger import FLOW_NAMES
+from sim.records.ledger import FLOW_NAMES
 from sim.scenario.schema import VehicleType
+from sim.units import MINUTES_PER_HOUR
 
 TRIP_COLUMNS = (
     "trip",
@@ -32,6 +33,15 @@ _ITEMS, _KG, _FLOWS = (
     TRIP_COLUMNS.index("kg"),
     TRIP_COLUMNS.index("items_parcel_in"),
 )
+
+
+def trip_cost_yuan(vehicle: VehicleType, km: float, minutes: float, day_rate: bool) -> float:
+    """What a vehicle trip costs: per km driven, per hour on the road, plus the vehicle's
+    day rate when this trip is the one that charges it (``day_rate``)."""
+    cost = km * vehicle.cost_per_km + minutes / MINUTES_PER_HOUR * vehicle.cost_per_hour
+    if day_rate:
+        cost += vehicle.cost_per_day
+    return cost
 
 
 @dataclass
@@ -80,13 +90,11 @@ class TripLog:
         cost_yuan: float | None = None,
         capacity: np.ndarray | None = None,
     ) -> int:
-        """Add a trip and return its id. Vehicle cost is per km, per hour, plus the day rate once;
-        ``cost_yuan`` overrides it (bus fees), and a trip without a vehicle emits nothing."""
+        """Add a trip and return its id. Vehicle cost is :func:`trip_cost_yuan`; ``cost_yuan``
+        overrides it (bus fees), and a trip without a vehicle emits nothing."""
         if cost_yuan is None:
             assert vehicle is not None
-            cost_yuan = km * vehicle.cost_per_km + (end_t - start_t) / 60.0 * vehicle.cost_per_hour
-            if fixed_cost:
-                cost_yuan += vehicle.cost_per_day
+            cost_yuan = trip_cost_yuan(vehicle, km, end_t - start_t, fixed_cost)
         co2 = km * vehicle.co2_kg_per_km if vehicle is not None else 0.0
         trip = len(self.rows)
         counts = np.bincount(np.asarray(flows, dtype=np.int64), minlength=len(FLOW_NAMES)).tolist()
@@ -112,10 +120,6 @@ class TripLog:
         )
         self.routes.append(path)
         if self.keep_manifests:
-            if capacity is None and vehicle is not None:
-                capacity = np.array(
-                    [vehicle.capacity_parcels, vehicle.capacity_kg, vehicle.capacity_m3], dtype=float
-                )
             self.manifests.append((capacity, []))
         return trip
 

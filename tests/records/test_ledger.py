@@ -8,7 +8,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from sim.ledger import (
+from sim.records.ledger import (
     DELIVERED,
     EXPIRED,
     FETCHED,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sim.api.runs import Result, replication_seeds, run
 from sim.kpi import Estimate, paired_difference, summarize
-from sim.model import build_world
-from sim.result import Result, replication_seeds, run
-from sim.scenario import Scenario
+from sim.scenario import Scenario, derive
+from sim.setup import build_world
 
 
 @dataclass
@@ -40,9 +40,7 @@ def compare(
     world = build_world(scenario)
     results: dict[str, list[Result]] = {}
     for mode in modes:
-        variant = scenario.model_copy(update={"mode": mode})
-        for attr in ("_base_dir", "_source", "_text"):
-            setattr(variant, attr, getattr(scenario, attr))
+        variant = derive(scenario, {"mode": mode})
         results[mode] = []
         for seed in seeds:
             result = run(variant, seed, world=world, on_day=on_day)

@@ -1,0 +1,13 @@
+"""The Python API: run a scenario, replicate it, compare modes on the same seeds.
+
+>>> import sim
+>>> scenario = sim.load("scenarios/lishui.toml")                    # doctest: +SKIP
+>>> result = sim.run(scenario, seed=1)                               # doctest: +SKIP
+>>> cmp = sim.compare(scenario, ["separate", "integrated"], replications=3)  # doctest: +SKIP
+>>> cmp.difference("integrated")["cost.yuan_per_item"]               # doctest: +SKIP
+"""
+
+from sim.api.comparison import Comparison, compare
+from sim.api.runs import Result, replicate, replication_seeds, run, summary
+
+__all__ = ["Comparison", "Result", "compare", "replicate", "replication_seeds", "run", "summary"]
