@@ -15,8 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from sim.scenario import Scenario, ScenarioError, from_dict, load
-
-__version__ = "0.1.0"
+from sim.version import __version__ as __version__
 
 _LAZY = {
     "Comparison": "sim.comparison",

@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.version:
-        from sim import __version__
+        from sim.version import __version__
 
         print(f"ruralsim {__version__}")
         return EXIT_OK

@@ -139,7 +139,7 @@ def run_sweep(
 
     ``on_progress`` is called once before the first run and after every stored run.
     """
-    from sim import __version__
+    from sim.version import __version__
 
     key = spec.key
     points = build_points(spec)
