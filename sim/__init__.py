@@ -21,6 +21,8 @@ _LAZY = {
     "Comparison": "sim.api",
     "compare": "sim.api",
     "Result": "sim.api",
+    "World": "sim.api",
+    "build_world": "sim.api",
     "replicate": "sim.api",
     "replication_seeds": "sim.api",
     "run": "sim.api",
@@ -29,7 +31,17 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from sim.api import Comparison, Result, compare, replicate, replication_seeds, run, summary
+    from sim.api import (
+        Comparison,
+        Result,
+        World,
+        build_world,
+        compare,
+        replicate,
+        replication_seeds,
+        run,
+        summary,
+    )
     from sim.sweep import sweep
 
 
@@ -45,7 +57,9 @@ __all__ = [
     "Comparison",
     "Result",
     "Scenario",
+    "World",
     "ScenarioError",
+    "build_world",
     "compare",
     "derive",
     "from_dict",

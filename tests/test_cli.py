@@ -349,12 +349,12 @@ def test_help_does_not_import_the_simulation_stack(help_imports):
 
 
 def test_interrupt_exits_130(monkeypatch, capsys):
-    import sim.cli
+    import sim.cli.run
 
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.cli, "_cmd_validate", interrupted)
+    monkeypatch.setattr(sim.cli.run, "cmd_validate", interrupted)
     assert main(["validate", str(LISHUI)]) == 130
     assert capsys.readouterr().err == "interrupted\n"
 

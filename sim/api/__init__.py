@@ -9,5 +9,16 @@
 
 from sim.api.comparison import Comparison, compare
 from sim.api.runs import Result, replicate, replication_seeds, run, summary
+from sim.setup import World, build_world
 
-__all__ = ["Comparison", "Result", "compare", "replicate", "replication_seeds", "run", "summary"]
+__all__ = [
+    "Comparison",
+    "Result",
+    "World",
+    "build_world",
+    "compare",
+    "replicate",
+    "replication_seeds",
+    "run",
+    "summary",
+]

@@ -1,11 +1,42 @@
-"""Plain-text KPI tables for the terminal and the report."""
+"""Plain-text tables for the terminal and the report: one number format, one layout.
+
+``ruralsim run`` (:func:`kpi_table`), ``compare`` (:func:`comparison_table`,
+:func:`integration_summary`) and ``sweep-summary`` (:func:`sweep_summary_table`)
+all write their numbers with :func:`fmt` and lay them out with
+:func:`render_table`, so a KPI reads the same wherever it is shown.
+
+The number format (:func:`fmt`), by the kind of KPI its name says it is:
+
+- a **share** (the name holds ``share``, ``coverage`` or ``utilisation``):
+  3 decimals, ``0.617``, ``1.000``;
+- a **count** (the name ends in a plural of things counted, ``villages``,
+  ``lines``, ``trips`` ..., and has no ``_per_``: ``bus.freight_lines``,
+  ``first_km.producing_villages``, but not ``cost.van_trips_per_day``) whose
+  value is whole: an integer, ``28``, ``1,204``; a mean of counts over
+  replications that is not whole is an ordinary number;
+- any other number, by size: ``1,881`` (1000 and more: thousands separators, no
+  decimals), ``521.2`` (100 to 1000), ``4.136`` (below 100: 3 decimals), and
+  two significant digits below 0.001 so that a small value is not shown as
+  zero (``0.00042``); under 1e-9 it is floating-point noise and shows as
+  ``0.000``. Never scientific notation.
+
+NaN and None are ``-``; a value that rounds to zero never shows a minus sign.
+This module imports nothing of the simulation (no SimPy, no model): estimates
+are read by their ``mean``, ``half_width`` and ``n``.
+"""
 
 from __future__ import annotations
 
+import json
 import math
+import numbers
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from sim.kpi import Estimate
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.kpi.stats import Estimate
 
 SECTION_TITLES = {
     "last_km": "Last kilometre (inbound parcels)",
@@ -16,62 +47,132 @@ SECTION_TITLES = {
     "cost": "Cost, distance and emissions",
 }
 
+SHARE_WORDS = ("share", "coverage", "utilisation")
+COUNTED_THINGS = (
+    "villages",
+    "towns",
+    "stations",
+    "lines",
+    "stops",
+    "vehicles",
+    "vans",
+    "trips",
+    "parcels",
+    "items",
+    "lots",
+    "cases",
+    "transactions",
+    "points",
+    "runs",
+)
+NOISE = 1e-9  # smaller magnitudes are rounding noise (a difference of equal means), shown as 0
 
-def fmt(value: float) -> str:
-    """A number as a planner reads it: shares with 3 decimals, big values rounded."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+
+def is_share(name: str | None) -> bool:
+    """Whether the KPI ``name`` is a share (a fraction between 0 and 1)."""
+    return name is not None and any(word in name.rsplit(".", 1)[-1] for word in SHARE_WORDS)
+
+
+def is_count(name: str | None) -> bool:
+    """Whether the KPI ``name`` counts things: ``bus.freight_lines`` yes, ``bus.items_per_day`` no."""
+    if name is None:
+        return False
+    last = name.rsplit(".", 1)[-1]
+    return "_per_" not in last and last.split("_")[-1] in COUNTED_THINGS
+
+
+def fmt(value: Any, name: str | None = None) -> str:
+    """``value`` as a planner reads it; ``name`` (the KPI) says whether it is a share or a count.
+
+    >>> fmt(0.61666, "last_km.on_time_share"), fmt(28.0, "first_km.producing_villages")
+    ('0.617', '28')
+    >>> fmt(3368.25), fmt(521.25), fmt(4.1364), fmt(0.00042), fmt(float("nan"))
+    ('3,368', '521.2', '4.136', '0.00042', '-')
+    """
+    if value is None:
         return "-"
-    magnitude = abs(value)
-    if magnitude >= 1000:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,d}"
+    value = float(value)
+    if math.isnan(value):
+        return "-"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if is_share(name):
+        text = f"{value:.3f}"
+    elif is_count(name) and value.is_integer():
+        text = f"{value:,.0f}"
+    else:
+        text = _number(value)
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
+
+
+def _number(value: float) -> str:
+    """An ordinary number: decimals by size (see the module docstring), never an exponent."""
+    size = abs(value)
+    if round(size) >= 1000:
         return f"{value:,.0f}"
-    if magnitude >= 100:
+    if round(size, 1) >= 100:
         return f"{value:.1f}"
-    return f"{value:.3f}"
+    if size >= 0.001 or size < NOISE:
+        return f"{value:.3f}"
+    decimals = 1 - math.floor(math.log10(size))  # two significant digits
+    return f"{value:.{decimals}f}"
 
 
-def _ci(e: Estimate) -> str:
-    if e.n < 2 or math.isnan(e.half_width):
+def interval(e: Estimate | None, name: str | None = None) -> str:
+    """``± half-width`` of a 95 % interval; empty with fewer than two replications."""
+    if e is None or e.n < 2 or math.isnan(e.half_width):
         return ""
-    return f"± {fmt(e.half_width)}"
+    return f"± {fmt(e.half_width, name)}"
+
+
+def render_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], sections: Mapping[int, str] | None = None
+) -> str:
+    """Columns padded to their widest cell: the first left-aligned, the others right-aligned.
+
+    A header line, a rule, then the rows; ``sections`` maps a row index to a
+    title printed as ``[title]`` before that row.
+    """
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(padded)
+
+    top = line(header)
+    out = [top, "-" * len(top)]
+    for i, row in enumerate(rows):
+        if sections and i in sections:
+            out.append(f"[{sections[i]}]")
+        out.append(line(row))
+    return "\n".join(out)
 
 
 def _sections(names: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """KPI names grouped by flow (the part before the first dot), with the flow's title."""
     groups: dict[str, list[str]] = {}
     for name in names:
         groups.setdefault(name.split(".")[0], []).append(name)
     return [(SECTION_TITLES.get(k, k), v) for k, v in groups.items()]
 
 
-def _render(header: Sequence[str], rows: list[list[str]], sections: list[tuple[str, int]]) -> str:
-    widths = [max(len(r[i]) for r in [list(header), *rows]) for i in range(len(header))]
-    line = "  ".join(
-        h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths, strict=True))
-    )
-    out = [line, "-" * len(line)]
-    starts = dict(sections)
-    for i, row in enumerate(rows):
-        if i in starts.values():
-            title = next(t for t, s in sections if s == i)
-            out.append(f"[{title}]")
-        out.append(
-            "  ".join(
-                c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
-    return "\n".join(out)
-
-
 def kpi_table(estimates: Mapping[str, Estimate]) -> str:
     """KPI, mean and 95 % interval half-width, grouped by flow."""
     rows: list[list[str]] = []
-    sections: list[tuple[str, int]] = []
+    sections: dict[int, str] = {}
     for title, names in _sections(list(estimates)):
-        sections.append((title, len(rows)))
+        sections[len(rows)] = title
         for name in names:
             e = estimates[name]
-            rows.append([name.split(".", 1)[-1], fmt(e.mean), _ci(e)])
+            rows.append([name.split(".", 1)[-1], fmt(e.mean, name), interval(e, name)])
     n = max((e.n for e in estimates.values()), default=0)
-    return _render(["KPI", f"mean (n={n})", "95% CI"], rows, sections)
+    return render_table(["KPI", f"mean (n={n})", "95% CI"], rows, sections)
 
 
 def comparison_table(
@@ -81,21 +182,20 @@ def comparison_table(
 ) -> str:
     """KPIs side by side per mode, with each later mode's paired difference to the first."""
     base = modes[0]
-    names = list(estimates[base])
     header = ["KPI", *modes]
     for m in modes[1:]:
         header += [f"{m} - {base}", "95% CI"]
     rows: list[list[str]] = []
-    sections: list[tuple[str, int]] = []
-    for title, group in _sections(names):
-        sections.append((title, len(rows)))
+    sections: dict[int, str] = {}
+    for title, group in _sections(list(estimates[base])):
+        sections[len(rows)] = title
         for name in group:
-            row = [name.split(".", 1)[-1]] + [fmt(estimates[m][name].mean) for m in modes]
+            row = [name.split(".", 1)[-1]] + [fmt(estimates[m][name].mean, name) for m in modes]
             for m in modes[1:]:
                 d = differences[m].get(name)
-                row += [fmt(d.mean) if d else "-", _ci(d) if d else ""]
+                row += [fmt(d.mean, name) if d else "-", interval(d, name)]
             rows.append(row)
-    return _render(header, rows, sections)
+    return render_table(header, rows, sections)
 
 
 SUMMARY_KPIS = (
@@ -130,16 +230,50 @@ def integration_summary(
         b = estimates[base].get(name)
         if d is None or b is None or math.isnan(d.mean):
             continue
-        is_share = "share" in name or "coverage" in name
-        if is_share:
+        if is_share(name):
             rel = f" ({100 * d.mean:+.1f} pts)"
         elif not math.isnan(b.mean) and abs(b.mean) > 1e-9:
             rel = f" ({d.mean / b.mean:+.0%})"
         else:
             rel = ""
-        ci = f"  {_ci(d)}" if _ci(d) else ""
+        ci = f"  {interval(d, name)}" if interval(d, name) else ""
         lines.append(
-            f"  {label:<{width}}  {fmt(b.mean):>9} -> {fmt(estimates[mode][name].mean):>9}"
-            f"  {'+' if d.mean >= 0 else ''}{fmt(d.mean)}{rel}{ci}"
+            f"  {label:<{width}}  {fmt(b.mean, name):>9} -> {fmt(estimates[mode][name].mean, name):>9}"
+            f"  {'+' if d.mean >= 0 else ''}{fmt(d.mean, name)}{rel}{ci}"
         )
     return "\n".join(lines)
+
+
+def sweep_summary_table(summary: pd.DataFrame, parameters: Sequence[str], kpis: Sequence[str]) -> str:
+    """One line per point of a sweep: its parameter values, its runs, ``mean ± half-width`` per KPI.
+
+    ``summary`` is :func:`sim.sweep.summary.point_summary`'s table (columns
+    ``point``, the parameters, ``done``, ``failed``, ``<kpi>.mean``, ``<kpi>.ci95``).
+    """
+    header = ["point", *(_short(p) for p in parameters), "runs", *(_short(k) for k in kpis)]
+    rows = []
+    for row in summary.to_dict("records"):  # per column types (iterrows would make ints floats)
+        runs = f"{row['done']}" + (f" ({row['failed']} failed)" if row["failed"] else "")
+        cells = [str(row["point"]), *(_parameter_value(row[p], p) for p in parameters), runs]
+        cells += [_mean_and_interval(row[f"{k}.mean"], row[f"{k}.ci95"], k) for k in kpis]
+        rows.append(cells)
+    return render_table(header, rows)
+
+
+def _short(name: str) -> str:
+    """A column title: the KPI or parameter name, without its section when it is long."""
+    return name if len(name) <= 22 else name.split(".", 1)[-1]
+
+
+def _parameter_value(value: object, name: str) -> str:
+    """A parameter's value at a point: numbers by :func:`fmt`, whole numbers and text as given."""
+    if isinstance(value, float):
+        return fmt(value, name)
+    return json.dumps(value) if isinstance(value, list | dict) else str(value)
+
+
+def _mean_and_interval(mean: float, half: float, name: str) -> str:
+    """``mean ± half-width`` as in :func:`kpi_table`; the mean alone with one replication."""
+    if math.isnan(mean):
+        return "-"
+    return fmt(mean, name) if math.isnan(half) else f"{fmt(mean, name)} ± {fmt(half, name)}"

@@ -8,7 +8,8 @@ Modules: :mod:`~sim.sweep.spec` (sweep files), :mod:`~sim.sweep.paths`
 (scenario field paths), :mod:`~sim.sweep.design` (grids, Latin hypercube,
 Sobol, seeds), :mod:`~sim.sweep.store` (SQLite results), :mod:`~sim.sweep.runner`
 and :mod:`~sim.sweep.executors` (execution), :mod:`~sim.sweep.summary`
-(confidence intervals per point, CSV / Parquet export), :mod:`~sim.sweep.cli`.
+(confidence intervals per point, CSV / Parquet export). The commands
+``ruralsim sweep`` and ``sweep-summary`` are in :mod:`sim.cli.sweep`.
 
 ``sim.sweep`` is this package, and it is callable: ``sim.sweep(...)`` calls
 :func:`sim.sweep.api.sweep` (see there for the arguments). Names are imported on

@@ -139,8 +139,6 @@ def run_sweep(
 
     ``on_progress`` is called once before the first run and after every stored run.
     """
-    from sim import __version__
-
     key = spec.key
     points = build_points(spec)
     store.register(key, spec.name, spec.source, [p.name for p in spec.parameters], definition(spec))
@@ -150,11 +148,25 @@ def run_sweep(
     progress = Progress(total=total, skipped=total - len(order), to_run=len(order))
     if on_progress is not None:
         on_progress(progress)  # the start: counts known, nothing run yet
+    record = _recorder(spec, store, progress, on_progress)
+    try:
+        execute(_tasks(spec, order, record), handle, record, notify=notify)
+    except KeyboardInterrupt:
+        raise SweepInterrupted(progress) from None
+    if progress.remaining and progress.to_run:
+        raise SweepError(f"{progress.remaining} runs did not finish")
+    return progress
+
+
+def _recorder(
+    spec: SweepSpec, store: Store, progress: Progress, on_progress: Callable[[Progress], None] | None
+) -> Callable[[Point, int, Outcome], None]:
+    """The function that stores one run's outcome (its own transaction) and counts it."""
 
     def record(point: Point, replication: int, outcome: Outcome) -> None:
         store.record(
             RunRecord(
-                sweep=key,
+                sweep=spec.key,
                 point=point.index,
                 replication=replication,
                 seed=spec.seed_of(point.index, replication),
@@ -176,20 +188,23 @@ def run_sweep(
         if on_progress is not None:
             on_progress(progress)
 
-    def tasks() -> Iterator[tuple[Point, Task]]:
-        for point, r in order:
-            if point.error is not None:  # invalid value: failed without running
-                record(point, r, Outcome(FAILED, None, point.error, 0.0, "client", __version__))
-                continue
-            yield point, Task(point.index, r, spec.seed_of(point.index, r), spec.scenario_at(point.values))
+    return record
 
-    try:
-        execute(tasks(), handle, record, notify=notify)
-    except KeyboardInterrupt:
-        raise SweepInterrupted(progress) from None
-    if progress.remaining and progress.to_run:
-        raise SweepError(f"{progress.remaining} runs did not finish")
-    return progress
+
+def _tasks(
+    spec: SweepSpec, order: list[tuple[Point, int]], record: Callable[[Point, int, Outcome], None]
+) -> Iterator[tuple[Point, Task]]:
+    """The runs to submit, in order, each with its scenario built now (not held for all runs).
+
+    A run of an invalid point is recorded as failed at once, without running.
+    """
+    from sim.version import __version__
+
+    for point, r in order:
+        if point.error is not None:
+            record(point, r, Outcome(FAILED, None, point.error, 0.0, "client", __version__))
+            continue
+        yield point, Task(point.index, r, spec.seed_of(point.index, r), spec.scenario_at(point.values))
 
 
 def execute(
@@ -208,39 +223,74 @@ def execute(
     sweep stops with :class:`SweepError`. (Dask retries the runs of a lost
     worker itself, and reports a run that kills workers repeatedly.)
     """
-    pending: dict[Future, tuple[Point, Task]] = {}
-    suspects: deque[tuple[Point, Task]] = deque()  # in flight at a crash: rerun alone
-    waiting: tuple[Point, Task] | None = None  # taken from ``tasks``, not yet accepted
-    isolating = False  # a suspect is in flight, alone
-    culprits_in_a_row = 0
+    window = _Window(tasks, handle, record, notify)
+    try:
+        window.run_all()
+    except KeyboardInterrupt:
+        window.stop()
+        raise
 
-    def fill() -> bool:
+
+class _Window:
+    """The runs in flight on an executor, and the runs to rerun alone after a worker died.
+
+    One object per :func:`execute` call; its methods are the steps of the loop:
+    :meth:`fill` submits, :meth:`collect` records a finished run,
+    :meth:`recover` renews a broken pool, :meth:`stop` ends on Ctrl-C.
+    """
+
+    def __init__(
+        self,
+        tasks: Iterator[tuple[Point, Task]],
+        handle: ExecutorHandle,
+        record: Callable[[Point, int, Outcome], None],
+        notify: Callable[[str], None] | None,
+    ) -> None:
+        self.tasks, self.handle, self.record, self.notify = tasks, handle, record, notify
+        self.pending: dict[Future, tuple[Point, Task]] = {}
+        self.suspects: deque[tuple[Point, Task]] = deque()  # in flight at a crash: rerun alone
+        self.waiting: tuple[Point, Task] | None = None  # taken from ``tasks``, not yet accepted
+        self.isolating = False  # a suspect is in flight, alone
+        self.culprits_in_a_row = 0
+
+    def run_all(self) -> None:
+        """Submit, wait for the first to finish, record it, and again, until every task is done."""
+        while True:
+            if not self.fill():
+                self.recover([])
+                continue
+            if not self.pending:
+                return
+            finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
+            lost = [item for item in (self.collect(f) for f in finished) if item is not None]
+            if lost:
+                self.recover(lost)
+
+    def fill(self) -> bool:
         """Submit up to the window (a suspect only alone); False if the pool is broken."""
-        nonlocal waiting, isolating
-        isolating = isolating and bool(pending)
-        while len(pending) < handle.window:
-            if pending and (isolating or suspects):
+        self.isolating = self.isolating and bool(self.pending)
+        while len(self.pending) < self.handle.window:
+            if self.pending and (self.isolating or self.suspects):
                 return True
-            if suspects:
-                item, isolating = suspects.popleft(), True
+            if self.suspects:
+                item, self.isolating = self.suspects.popleft(), True
             else:
-                item, waiting = waiting or next(tasks, None), None
+                item, self.waiting = self.waiting or next(self.tasks, None), None
             if item is None:
                 return True
             try:
-                pending[handle.executor.submit(run_task, item[1])] = item
+                self.pending[self.handle.executor.submit(run_task, item[1])] = item
             except BrokenExecutor:
-                if isolating:
-                    suspects.appendleft(item)
+                if self.isolating:
+                    self.suspects.appendleft(item)
                 else:
-                    waiting = item
+                    self.waiting = item
                 return False
         return True
 
-    def collect(future: Future) -> tuple[Point, Task] | None:
+    def collect(self, future: Future) -> tuple[Point, Task] | None:
         """Record a finished run; return it instead if a dying worker took it down."""
-        nonlocal culprits_in_a_row
-        item = pending.pop(future)
+        item = self.pending.pop(future)
         if future.cancelled():
             return None
         exc = future.exception()
@@ -250,55 +300,45 @@ def execute(
             outcome = Outcome(FAILED, None, error_text(exc), 0.0, "?", "")
         else:
             outcome = future.result()
-            culprits_in_a_row = 0 if outcome.status == DONE else culprits_in_a_row
-        record(item[0], item[1].replication, outcome)
+            if outcome.status == DONE:
+                self.culprits_in_a_row = 0
+        self.record(item[0], item[1].replication, outcome)
         return None
 
-    def recover(lost: list[tuple[Point, Task]]) -> None:
+    def recover(self, lost: list[tuple[Point, Task]]) -> None:
         """After a pool broke: collect the rest, blame a run that was alone, renew the pool."""
-        nonlocal culprits_in_a_row
-        for future in as_completed(list(pending)):
-            item = collect(future)
+        for future in as_completed(list(self.pending)):
+            item = self.collect(future)
             if item is not None:
                 lost.append(item)
-        if handle.renew is None:
+        if self.handle.renew is None:
             raise SweepError(_BROKEN)
         if len(lost) == 1:  # it ran alone: it killed its worker
             point, task = lost[0]
-            record(point, task.replication, Outcome(FAILED, None, _KILLED, 0.0, "?", ""))
-            culprits_in_a_row += 1
-            if culprits_in_a_row > MAX_CULPRITS_IN_A_ROW:
+            self.record(point, task.replication, Outcome(FAILED, None, _KILLED, 0.0, "?", ""))
+            self.culprits_in_a_row += 1
+            if self.culprits_in_a_row > MAX_CULPRITS_IN_A_ROW:
                 raise SweepError(_BROKEN)
         elif lost:
-            suspects.extend(lost)
-            if notify is not None:
-                notify(f"a worker process died; rerunning the {len(lost)} run(s) in flight one at a time")
-        handle.renew()
+            self.suspects.extend(lost)
+            if self.notify is not None:
+                n = len(lost)
+                self.notify(f"a worker process died; rerunning the {n} run(s) in flight one at a time")
+        self.handle.renew()
 
-    try:
-        while True:
-            if not fill():
-                recover([])
-                continue
-            if not pending:
-                break
-            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            lost = [item for item in (collect(f) for f in finished) if item is not None]
-            if lost:
-                recover(lost)
-    except KeyboardInterrupt:
-        running = [f for f in list(pending) if not f.cancel()]
-        for f in [f for f in pending if f.cancelled()]:
-            pending.pop(f)
-        if running and notify is not None:
-            notify(
+    def stop(self) -> None:
+        """Ctrl-C: cancel what has not started, store what is running (a second Ctrl-C abandons it)."""
+        running = [f for f in list(self.pending) if not f.cancel()]
+        for f in [f for f in self.pending if f.cancelled()]:
+            self.pending.pop(f)
+        if running and self.notify is not None:
+            self.notify(
                 f"stopping: waiting for {len(running)} running run(s) to finish "
                 "(Ctrl-C again to abandon them)"
             )
         try:
             for future in as_completed(running):
-                collect(future)
+                self.collect(future)
         except KeyboardInterrupt:
             pass
-        handle.abandon()
-        raise
+        self.handle.abandon()

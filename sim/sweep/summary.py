@@ -4,7 +4,9 @@ Works on the tidy run table (:meth:`sim.sweep.store.Store.runs`, or the
 DataFrame :func:`sim.sweep` returns): only done runs count; a KPI that is NaN
 in a run is left out of that KPI's estimate. Intervals are Student-t intervals
 over replications (:func:`sim.kpi.stats.estimate`); with one replication the
-half-width is NaN.
+half-width is NaN. The text table for the terminal is
+:func:`sim.report.tables.sweep_summary_table`, in the same number format as
+``ruralsim run``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import json
-import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -79,37 +80,6 @@ def choose_kpis(
                 found=name,
             )
     return list(wanted)
-
-
-def format_summary(summary: pd.DataFrame, parameters: Sequence[str], kpis: Sequence[str]) -> str:
-    """A compact text table: one line per point, ``mean ± half-width`` per chosen KPI."""
-    header = ["point", *(_short(p) for p in parameters), "runs", *(_short(k) for k in kpis)]
-    lines = [header]
-    for _, row in summary.iterrows():
-        runs = f"{row['done']}" + (f" ({row['failed']} failed)" if row["failed"] else "")
-        cells = [str(row["point"]), *(_value(row[p]) for p in parameters), runs]
-        cells += [_interval(row[f"{k}.mean"], row[f"{k}.ci95"]) for k in kpis]
-        lines.append(cells)
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    text = ["  ".join(cell.rjust(w) for cell, w in zip(line, widths, strict=True)) for line in lines]
-    text.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(text)
-
-
-def _short(name: str) -> str:
-    return name if len(name) <= 22 else name.split(".", 1)[-1]
-
-
-def _value(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return json.dumps(value) if isinstance(value, list | dict) else str(value)
-
-
-def _interval(mean: float, half: float) -> str:
-    if math.isnan(mean):
-        return "-"
-    return f"{mean:.4g}" if math.isnan(half) else f"{mean:.4g} ± {half:.2g}"
 
 
 def pick_sweep(store: Store, wanted: str | None) -> tuple[str, str | None]:

@@ -41,8 +41,8 @@ class Outcome:
 
 def run_task(task: Task) -> Outcome:
     """Simulate ``task`` with ``sim.run``; any exception becomes a failed outcome."""
-    from sim import __version__
     from sim.api import run
+    from sim.version import __version__
 
     started = time.perf_counter()
     where = f"{socket.gethostname()}:{os.getpid()}"

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim.demand import Calendar, draw_outbound_parcels, draw_produce, draw_supply_orders, draw_transactions
-from sim.ledger import FINANCE, PARCEL_OUT, PRODUCE, SUPPLY
+from sim.records.ledger import FINANCE, PARCEL_OUT, PRODUCE, SUPPLY
 from sim.scenario.fields import WEEKDAYS
 from sim.scenario.flows import Crop, FarmInput, Finance, Outbound, Produce, Supply
 from sim.scenario.schema import Carrier

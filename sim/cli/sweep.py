@@ -1,22 +1,24 @@
 """``ruralsim sweep`` and ``ruralsim sweep-summary``: parse, call the sweep API, print.
 
-``sim/cli.py`` registers these with :func:`add_sweep_commands`; like the rest of
-the CLI they print, return an exit code, and let a ScenarioError reach
-``sim.cli.main`` (exit 2, no traceback).
+The sweep machinery (:mod:`sim.sweep`: spec, runner, executors, store,
+summary) computes and stores; this module declares the options, shows the
+progress, prints the per-point table of :func:`sim.report.tables.sweep_summary_table`
+and returns an exit code: 0 when every run is done, 1 when some failed, 130 on
+Ctrl-C. A ScenarioError (a bad sweep file or option) reaches
+:func:`sim.cli.app.main`: exit 2, no traceback. Nothing of ``sim.sweep`` is
+imported before a sweep command runs, so ``ruralsim --help`` stays quick.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+from sim.cli.terminal import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, progress_bar, tell
 
 
-def add_sweep_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
-    """Add the subcommands to ``sub``; returns command name -> handler."""
+def add_sweep_commands(sub: argparse._SubParsersAction) -> None:
+    """Declare ``sweep`` and ``sweep-summary`` and their options on ``sub``."""
     run = sub.add_parser(
         "sweep",
         help="run a parameter sweep (resumable; local processes or a Dask cluster)",
@@ -35,6 +37,7 @@ def add_sweep_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[[a
     )
     run.add_argument("--db", type=Path, help="results store (default: the sweep file's name, .sqlite)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary table")
+    run.set_defaults(command_handler=cmd_sweep)
     summary = sub.add_parser(
         "sweep-summary",
         help="per point of a sweep: mean and 95 %% interval of each KPI; export CSV / Parquet",
@@ -45,24 +48,83 @@ def add_sweep_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[[a
     summary.add_argument("--parquet", type=Path, help="write it as Parquet (needs pyarrow)")
     summary.add_argument("--runs", action="store_true", help="export one row per run instead of per point")
     summary.add_argument("--sweep", help="which sweep of the store (key prefix or name; default the latest)")
-    return {"sweep": cmd_sweep, "sweep-summary": cmd_sweep_summary}
+    summary.set_defaults(command_handler=cmd_sweep_summary)
 
 
-def _err(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+class _RunsBar:
+    """The progress bar of a sweep, fed by the runner's ``on_progress`` calls.
+
+    The first call (counts known, nothing run yet) opens the bar over the runs
+    to do; each later one is a stored run.
+    """
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = None
+
+    def __call__(self, p) -> None:
+        first = self.bar is None
+        if self.bar is None:
+            self.bar = progress_bar(p.to_run, unit="run", quiet=self.quiet)
+        self.bar.set_postfix_str(f"done {p.done}, failed {p.failed}, remaining {p.remaining}", refresh=first)
+        if not first:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from sim.scenario import ScenarioError
+    """Run the runs of a sweep file the store does not hold as done; print counts and the summary."""
     from sim.sweep.api import default_db
     from sim.sweep.executors import open_executor
-    from sim.sweep.runner import Progress, SweepError, SweepInterrupted, run_sweep
+    from sim.sweep.runner import SweepError, SweepInterrupted, run_sweep
     from sim.sweep.spec import load_sweep
     from sim.sweep.store import Store
 
+    _check_workers(args)
+    spec = load_sweep(args.sweep_file)
+    db = args.db or Path(default_db(spec))
+    bar = _RunsBar(args.quiet)
+    with open_executor(args.workers, args.scheduler, source=spec.source) as handle, Store(db) as store:
+        points = len(spec.points)
+        print(
+            f"{spec.name}: {points} point(s) x {spec.replications} replication(s) = "
+            f"{points * spec.replications} runs ({spec.design}), on {handle.description}; results in {db}",
+            flush=True,
+        )
+        if handle.dashboard and args.scheduler == "local":
+            tell(f"Dask dashboard: {handle.dashboard}")
+        try:
+            progress = run_sweep(spec, store, handle, on_progress=bar, notify=tell)
+        except SweepInterrupted as stop:
+            bar.close()
+            p = stop.progress
+            tell(
+                f"interrupted: {p.done + p.failed} run(s) finished and stored this time "
+                f"({p.remaining} not run); run the same command again to resume"
+            )
+            return EXIT_INTERRUPTED
+        except SweepError as exc:
+            bar.close()
+            tell(f"error: {exc}")
+            return EXIT_FAILED
+        bar.close()
+        _print_counts(progress)
+        if not args.quiet:
+            _print_summary(store, spec.key, [p.name for p in spec.parameters], None)
+    if progress.failed:
+        tell(f"{progress.failed} run(s) failed; the first error:\n{progress.first_error}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _check_workers(args: argparse.Namespace) -> None:
+    """``--workers`` is at least 1 (bad input otherwise, before anything starts)."""
     if args.workers is not None and args.workers < 1:
+        from sim.scenario import ScenarioError
+
         raise ScenarioError(
             "invalid value",
             path=args.sweep_file,
@@ -70,79 +132,39 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             expected="an integer >= 1",
             found=str(args.workers),
         )
-    spec = load_sweep(args.sweep_file)
-    db = args.db or Path(default_db(spec))
-    bar = None
 
-    def on_progress(p: Progress) -> None:
-        nonlocal bar
-        first = bar is None
-        if bar is None:
-            bar = tqdm(total=p.to_run, unit="run", file=sys.stderr, dynamic_ncols=True, disable=args.quiet)
-        bar.set_postfix_str(f"done {p.done}, failed {p.failed}, remaining {p.remaining}", refresh=first)
-        if not first:
-            bar.update(1)
 
-    with open_executor(args.workers, args.scheduler, source=spec.source) as handle, Store(db) as store:
-        points = len(spec.points)
-        runs = points * spec.replications
-        print(
-            f"{spec.name}: {points} point(s) x {spec.replications} replication(s) = {runs} runs "
-            f"({spec.design}), on {handle.description}; results in {db}",
-            flush=True,
-        )
-        if handle.dashboard and args.scheduler == "local":
-            _err(f"Dask dashboard: {handle.dashboard}")
-        try:
-            progress = run_sweep(spec, store, handle, on_progress=on_progress, notify=_err)
-        except SweepInterrupted as stop:
-            if bar is not None:
-                bar.close()
-            p = stop.progress
-            _err(
-                f"interrupted: {p.done + p.failed} run(s) finished and stored this time "
-                f"({p.remaining} not run); run the same command again to resume"
-            )
-            return EXIT_INTERRUPTED
-        except SweepError as exc:
-            if bar is not None:
-                bar.close()
-            _err(f"error: {exc}")
-            return EXIT_FAILED
-        if bar is not None:
-            bar.close()
-        rate = (progress.done + progress.failed) / progress.elapsed if progress.elapsed > 0 else 0.0
-        print(
-            f"{progress.to_run} run(s) in {progress.elapsed:.1f} s ({rate:.1f} runs/s): "
-            f"{progress.done} done, {progress.failed} failed; {progress.skipped} were already done"
-        )
-        if not args.quiet:
-            _print_summary(store, spec.key, [p.name for p in spec.parameters], None)
-    if progress.failed:
-        _err(f"{progress.failed} run(s) failed; the first error:\n{progress.first_error}")
-        return EXIT_FAILED
-    return EXIT_OK
+def _print_counts(progress) -> None:
+    """How many runs ran this time, how fast, and how they ended."""
+    rate = (progress.done + progress.failed) / progress.elapsed if progress.elapsed > 0 else 0.0
+    print(
+        f"{progress.to_run} run(s) in {progress.elapsed:.1f} s ({rate:.1f} runs/s): "
+        f"{progress.done} done, {progress.failed} failed; {progress.skipped} were already done"
+    )
 
 
 def _print_summary(store, key: str, parameters: list[str], wanted: list[str] | None):
-    from sim.sweep.summary import choose_kpis, format_summary, kpi_names, point_summary
+    """Print the per-point table of the chosen KPIs; returns the run table and the point table."""
+    from sim.report.tables import sweep_summary_table
+    from sim.sweep.summary import choose_kpis, kpi_names, point_summary
 
     runs = store.runs(key)
     table = point_summary(runs, parameters)
     kpis = choose_kpis(kpi_names(runs, parameters), wanted, source=store.path)
     print()
-    print(format_summary(table, parameters, kpis))
+    print(sweep_summary_table(table, parameters, kpis))
     return runs, table
 
 
 def cmd_sweep_summary(args: argparse.Namespace) -> int:
+    """Print a stored sweep's per-point table; export it (or every run) as CSV / Parquet."""
     from sim.sweep.store import Store
     from sim.sweep.summary import export, pick_sweep
 
     with Store.open_existing(args.db) as store:
         key, note = pick_sweep(store, args.sweep)
         if note:
-            _err(note)
+            tell(note)
         parameters = store.parameters(key)
         name = store.definition(key).get("name", key)
         runs = store.runs(key)

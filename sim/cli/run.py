@@ -1,0 +1,190 @@
+"""``ruralsim run``, ``compare`` and ``validate``: one scenario, read, simulated and shown.
+
+Each command parses nothing itself (``add_run_commands`` declares its
+options), calls the Python API (``sim.load``, ``sim.replicate``,
+``sim.compare``), prints the tables of :mod:`sim.report.tables` to stdout and
+returns an exit code. A ScenarioError or OutputError reaches
+:func:`sim.cli.app.main`, which prints it and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from sim.cli.terminal import EXIT_OK, OutputError, progress_bar
+
+MODES = ("separate", "integrated")
+
+
+def add_run_commands(sub: argparse._SubParsersAction) -> None:
+    """Declare ``run``, ``compare`` and ``validate`` and their options on ``sub``."""
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("scenario", type=Path, help="scenario file (TOML)")
+        p.add_argument("--days", type=int, help="override the scenario's days")
+        p.add_argument("--replications", type=int, help="override the number of replications")
+        p.add_argument("--seed", type=int, help="override the scenario's base seed")
+        p.add_argument("--out", type=Path, help="output folder (default runs/<scenario name>[-compare])")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    run = sub.add_parser("run", help="run a scenario and write KPIs, tables and figures")
+    common(run)
+    run.add_argument("--mode", choices=list(MODES), help="override the scenario's mode")
+    run.add_argument("--no-figures", action="store_true", help="skip the figures")
+    run.set_defaults(command_handler=cmd_run)
+    compare = sub.add_parser("compare", help="run several modes on the same seeds, KPIs side by side")
+    common(compare)
+    compare.add_argument(
+        "--modes", default="separate,integrated", help="comma-separated (default: %(default)s)"
+    )
+    compare.set_defaults(command_handler=cmd_compare)
+    validate = sub.add_parser("validate", help="check a scenario file without running it")
+    validate.add_argument("scenario", type=Path)
+    validate.set_defaults(command_handler=cmd_validate)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Load the scenario and build its county, without simulating; say what it holds."""
+    scenario = _scenario_with_overrides(args)
+    villages, towns = _check_world(scenario)
+    print(
+        f"{args.scenario}: valid ({scenario.mode} mode, {scenario.days} days, "
+        f"{villages} villages, {towns} towns, {len(scenario.carriers)} carriers)"
+    )
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the replications of one mode; print the KPI table; write kpis.json, CSVs, figures."""
+    import sim
+    from sim.report import kpi_table
+    from sim.report.run_files import write_run
+
+    scenario = _scenario_with_overrides(args, mode=args.mode)
+    out = args.out or Path("runs") / _slug(scenario.name)
+    _check_writable(out)
+    seeds = sim.replication_seeds(scenario)
+    started = time.perf_counter()
+    with progress_bar(len(seeds) * scenario.days, unit="day", quiet=args.quiet, delay=1.0) as bar:
+        results = sim.replicate(scenario, seeds=seeds, on_day=lambda _d: bar.update(1))
+    elapsed = time.perf_counter() - started
+    print(
+        f"{scenario.name}: {scenario.mode} mode, {scenario.days} days ({scenario.warmup_days} warm-up), "
+        f"{len(results)} replication(s), {elapsed:.1f} s\n"
+    )
+    print(kpi_table(sim.summary(results)))
+    written = write_run(results, out, figures=not args.no_figures)
+    print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run each mode on the same seeds; print KPIs side by side, paired differences, a summary."""
+    import sim
+    from sim.report import comparison_table, integration_summary
+    from sim.report.run_files import write_comparison
+
+    modes = _modes(args.modes)
+    scenario = _scenario_with_overrides(args)
+    out = args.out or Path("runs") / f"{_slug(scenario.name)}-compare"
+    _check_writable(out)
+    n = len(sim.replication_seeds(scenario))
+    with progress_bar(n * len(modes) * scenario.days, unit="day", quiet=args.quiet, delay=1.0) as bar:
+        comparison = sim.compare(scenario, modes, on_day=lambda _d: bar.update(1))
+    estimates = {m: comparison.estimates(m) for m in modes}
+    differences = {m: comparison.difference(m) for m in modes[1:]}
+    print(f"{scenario.name}: {', '.join(modes)} on the same {n} seed(s), {scenario.days} days\n")
+    print(comparison_table(modes, estimates, differences))
+    for m in modes[1:]:
+        print()
+        print(integration_summary(modes[0], m, estimates, differences))
+    written = write_comparison(comparison.results, out)
+    print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
+    return EXIT_OK
+
+
+def _modes(text: str) -> list[str]:
+    """The modes of ``--modes``: at least two of separate, integrated, the first the baseline."""
+    modes = [m.strip() for m in text.split(",") if m.strip()]
+    if len(modes) < 2 or any(m not in MODES for m in modes):
+        from sim.scenario import ScenarioError
+
+        raise ScenarioError(
+            "--modes needs at least two of separate, integrated",
+            field="--modes",
+            expected="e.g. separate,integrated",
+            found=text,
+        )
+    return modes
+
+
+# -- the scenario as the commands need it ---------------------------------------------
+
+
+def _scenario_with_overrides(args: argparse.Namespace, **extra: object):
+    """The scenario file with ``--days``, ``--seed``, ``--replications`` (and ``extra``) applied.
+
+    Validated again after the overrides (:func:`sim.derive`), so that ``--days 0`` is the
+    same readable error as ``days = 0`` in the file, naming the flag. Fewer days than
+    warm-up days shorten the warm-up to leave one measured day.
+    """
+    import sim
+
+    scenario = sim.load(args.scenario)
+    flags = {
+        "days": getattr(args, "days", None),
+        "seed": getattr(args, "seed", None),
+        "replications": getattr(args, "replications", None),
+        **extra,
+    }
+    overrides = {k: v for k, v in flags.items() if v is not None}
+    if not overrides:
+        return scenario
+    if "days" in overrides and scenario.warmup_days >= overrides["days"]:
+        overrides["warmup_days"] = max(0, overrides["days"] - 1)
+    try:
+        return sim.derive(scenario, overrides)
+    except sim.ScenarioError as exc:
+        given = ", ".join(f"--{k} {v}" for k, v in overrides.items() if k != "warmup_days")
+        raise sim.ScenarioError(
+            f"{exc.message} (after {given})",
+            path=exc.path,
+            field=exc.field,
+            expected=exc.expected,
+            found=exc.found,
+        ) from None
+
+
+def _check_world(scenario) -> tuple[int, int]:
+    """Build the scenario's county as a run would (network, bus lines); its villages and towns.
+
+    This is what ``validate`` checks beyond the file itself: that the network loads
+    (generated or from the files it names), has the hub, stations and villages the
+    scenario refers to, and that its bus lines (written, generated or GTFS) can be built.
+    """
+    import sim
+
+    world = sim.build_world(scenario)
+    return len(world.villages), len(world.towns)
+
+
+# -- output folders -----------------------------------------------------------------------
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before simulating when the output folder cannot be created or written (nothing is created)."""
+    probe = out
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise OutputError(f"cannot write to the output folder {out}: {probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write to the output folder {out}: {probe} is not writable")
+
+
+def _slug(name: str) -> str:
+    """The scenario's name as a folder name: lower case, letters, digits, ``-`` and ``_``."""
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-") or "run"

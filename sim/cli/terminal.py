@@ -1,0 +1,34 @@
+"""What the commands show besides their tables: exit codes, messages on stderr, progress bars.
+
+Every command returns one of the exit codes below; :func:`sim.cli.app.main`
+maps errors to them too. Messages for people (errors, notes, "interrupted")
+go to stderr so that stdout holds only the results; so do progress bars.
+"""
+
+from __future__ import annotations
+
+import sys
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # some runs failed, an output file could not be written, or a bug
+EXIT_BAD_INPUT = 2  # a bad scenario or sweep file, option or output folder
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+
+
+class OutputError(Exception):
+    """The output folder cannot be written (bad input: exit 2, before anything runs)."""
+
+
+def tell(message: str) -> None:
+    """A message for the person at the terminal (stderr, shown at once)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def progress_bar(total: int, *, unit: str, quiet: bool, delay: float = 0.0):
+    """A tqdm bar on stderr; ``delay`` seconds before it shows, none with ``quiet``.
+
+    tqdm is imported here, so that ``--help`` does not load it.
+    """
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, delay=delay, disable=quiet, file=sys.stderr, dynamic_ncols=True)
