@@ -10,9 +10,11 @@ from sim.demand.finance import draw_transactions
 from sim.demand.firstmile import draw_outbound_parcels, draw_produce
 from sim.demand.items import ItemBatch, split_into_pieces
 from sim.demand.parcels import InboundParcels, draw_inbound_parcels, expected_daily_parcels
+from sim.demand.streams import DEMAND_FLOWS, flow_stream, flow_streams
 from sim.demand.supply import draw_supply_orders
 
 __all__ = [
+    "DEMAND_FLOWS",
     "Calendar",
     "InboundParcels",
     "ItemBatch",
@@ -22,5 +24,7 @@ __all__ = [
     "draw_supply_orders",
     "draw_transactions",
     "expected_daily_parcels",
+    "flow_stream",
+    "flow_streams",
     "split_into_pieces",
 ]

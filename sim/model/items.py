@@ -23,6 +23,7 @@ from sim.demand import (
     draw_supply_orders,
     draw_transactions,
     expected_daily_parcels,
+    flow_streams,
 )
 from sim.model.operations import owner_codes
 from sim.records import Ledger
@@ -50,11 +51,13 @@ class RunItems:
     trip_delay_min: np.ndarray  # per ledger row: how long addressees / senders take to go to town
 
 
-def draw_items(s: Scenario, world: World, calendar: Calendar, streams: list[np.random.Generator]) -> RunItems:
-    """Draw every item of the demand days and write them into a new ledger."""
+def draw_items(s: Scenario, world: World, calendar: Calendar, seed: int) -> RunItems:
+    """Draw every item of the demand days, each flow from its own named stream, and write
+    them into a new ledger."""
+    streams = flow_streams(seed)
     expected, fixed = _expected_parcels(s, world)
-    inbound = _draw_inbound(s, world, calendar, streams[0], fixed)
-    batches = _draw_batches(s, world, calendar, streams[1:])
+    inbound = _draw_inbound(s, world, calendar, streams["parcel_in"], fixed)
+    batches = _draw_batches(s, world, calendar, streams)
     ledger = Ledger(capacity=max(MIN_LEDGER_ROWS, len(inbound) + sum(len(b) for b in batches)))
     in_rows = ledger.add(
         flow=PARCEL_IN,
@@ -126,7 +129,7 @@ def _draw_inbound(
 
 
 def _draw_batches(
-    s: Scenario, world: World, calendar: Calendar, streams: list[np.random.Generator]
+    s: Scenario, world: World, calendar: Calendar, streams: dict[str, np.random.Generator]
 ) -> list[ItemBatch]:
     """Outbound parcels, supply cases, produce lots and counter transactions, in that order."""
     supply_owner, finance_owner = owner_codes(s)
@@ -136,10 +139,14 @@ def _draw_batches(
     poi_of_town = {w.towns[t]: int(p) for p, t in zip(w.pois.tolist(), w.poi_town.tolist(), strict=True)}
     farm_villages = w.villages[w.farm_point]
     return [
-        draw_outbound_parcels(streams[0], s.outbound, s.carriers, w.villages, pop, w.hub, calendar),
-        draw_supply_orders(streams[1], s.supply, w.villages, pop, producing, w.hub, supply_owner, calendar),
+        draw_outbound_parcels(
+            streams["parcel_out"], s.outbound, s.carriers, w.villages, pop, w.hub, calendar
+        ),
+        draw_supply_orders(
+            streams["supply"], s.supply, w.villages, pop, producing, w.hub, supply_owner, calendar
+        ),
         draw_produce(
-            streams[2],
+            streams["produce"],
             s.produce,
             w.farm_crops,
             w.farm_town,
@@ -149,5 +156,5 @@ def _draw_batches(
             calendar,
             poi_of_town,
         ),
-        draw_transactions(streams[3], s.finance, w.villages, pop, finance_owner, calendar),
+        draw_transactions(streams["finance"], s.finance, w.villages, pop, finance_owner, calendar),
     ]

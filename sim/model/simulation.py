@@ -51,7 +51,8 @@ def simulate(
     on_day: Callable[[int], None] | None = None,
     manifests: bool = False,
 ) -> RunRecord:
-    """Run the scenario once with ``seed``; every draw comes from one SeedSequence tree.
+    """Run the scenario once with ``seed``; every draw comes from one SeedSequence tree,
+    each flow from a stream named for it (:mod:`sim.demand.streams`).
 
     ``on_day(day)`` is called after each demand day (for progress bars); with
     ``manifests`` every trip keeps the times its items boarded and left (for checks).
@@ -61,8 +62,7 @@ def simulate(
     world = build_world(s) if world is None else world
     horizon = s.days + drain_days(s)
     calendar = Calendar.build(s.start_date, horizon, s.parcels.promotion_dates)
-    streams = [np.random.default_rng(x) for x in np.random.SeedSequence(seed).spawn(5)]
-    items = draw_items(s, world, calendar.head(s.days), streams)
+    items = draw_items(s, world, calendar.head(s.days), seed)
     ops = build_operations(s, world, items.expected_parcels)
     st = _county_state(s, world, items, ops, calendar, horizon, manifests)
     offered = _finance_offered(s, world, st)
