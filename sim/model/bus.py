@@ -115,9 +115,7 @@ def _trip(
         stops=len(run.first_visit),
         path=run.seq,
         base=run.base,
-        peak_load_share=float((peak / np.maximum(run.capacity, 1e-9)).max())
-        if run.capacity.max() > 0
-        else 0.0,
+        peak_load_share=_share_of(peak, run.capacity),
         cost_yuan=_fee(st, net, run, day, len(items)),
     )
     trip = Trip(st, op, spec, items)

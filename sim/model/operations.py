@@ -97,83 +97,99 @@ def owner_codes(scenario: Scenario) -> tuple[int, int]:
 
 
 def build_operations(scenario: Scenario, world: World, expected: np.ndarray) -> list[Operation]:
-    """The operations of the scenario's mode. ``expected`` is parcels/day (carriers, villages)."""
+    """The operations of the scenario's mode. ``expected`` is parcels/day (carriers, villages).
+
+    In order: the pooled operation (if anything is pooled), each carrier not pooled, and
+    the cooperative's own trucks (if supply is not pooled).
+    """
     s = scenario
-    n_points = len(world.points)
-    n_villages = len(world.villages)
-    supply_owner, finance_owner = owner_codes(s)
     pooled = s.pooled
-    ops: list[Operation] = []
     pooled_carriers = [i for i, c in enumerate(s.carriers) if c.name in pooled]
-    pool_owners = set(pooled_carriers)
-    if "supply" in pooled:
-        pool_owners.add(supply_owner)
-    if "finance" in pooled:
-        pool_owners.add(finance_owner)
+    ops: list[Operation] = []
     if pooled_carriers or "supply" in pooled:
-        integ = s.integrated
-        ops.append(
-            _station_operation(
-                s,
-                world,
-                "integrated",
-                frozenset(pool_owners),
-                integ.vehicle,
-                integ.vans_per_town,
-                integ.van_days,
-                np.ones(n_points, dtype=bool),
-                carries_bus="bus" in pooled,
-                offers_finance="finance" in pooled,
-            )
-        )
+        ops.append(_pooled_operation(s, world, pooled_carriers))
     postal = next((i for i, c in enumerate(s.carriers) if c.kind == "postal"), None)
-    for i, c in enumerate(s.carriers):
-        if i in pooled_carriers:
-            continue
-        serves = np.zeros(n_points, dtype=bool)
-        serves[:n_villages] = expected[i] >= c.in_village_min_parcels_per_day
-        serves[n_villages:] = True  # +N points get deliveries from every carrier
-        finance_here = s.finance.offered_in_separate and i == postal and "finance" not in pooled
-        ops.append(
-            _station_operation(
-                s,
-                world,
-                c.name,
-                frozenset({i} | ({finance_owner} if finance_here else set())),
-                c.vehicle,
-                c.vans_per_town,
-                c.van_days,
-                serves & (c.vans_per_town > 0),
-                carries_bus=False,
-                offers_finance=finance_here,
-            )
-        )
+    for i in range(len(s.carriers)):
+        if i not in pooled_carriers:
+            ops.append(_carrier_operation(s, world, i, expected[i], with_finance=i == postal))
     if "supply" not in pooled:
-        sup = s.supply
-        fleet = Fleet(
-            name="cooperative",
-            base=world.hub,
-            town=-1,
-            vehicle_name=sup.vehicle,
-            vehicle=s.vehicle_types[sup.vehicle],
-            size=sup.trucks,
-            days=frozenset(WEEKDAYS.index(d) for d in sup.delivery_days),
-            dispatch_times=(sup.dispatch_time,),
-            points=np.arange(n_points),
-        )
-        ops.append(
-            Operation(
-                name="cooperative",
-                owners=frozenset({supply_owner}),
-                station_based=False,
-                carries_bus=False,
-                offers_finance=False,
-                in_village=np.full(n_points, sup.trucks > 0),
-                fleets=[fleet],
-                pickups=[ItemQueue()],
-            )
-        )
+        ops.append(_cooperative_operation(s, world))
     return ops
+
+
+def _pooled_operation(s: Scenario, world: World, pooled_carriers: list[int]) -> Operation:
+    """The five-in-one operation: every pooled owner, one van fleet per town, every point."""
+    supply_owner, finance_owner = owner_codes(s)
+    owners = set(pooled_carriers)
+    if "supply" in s.pooled:
+        owners.add(supply_owner)
+    if "finance" in s.pooled:
+        owners.add(finance_owner)
+    integ = s.integrated
+    return _station_operation(
+        s,
+        world,
+        "integrated",
+        frozenset(owners),
+        integ.vehicle,
+        integ.vans_per_town,
+        integ.van_days,
+        np.ones(len(world.points), dtype=bool),
+        carries_bus="bus" in s.pooled,
+        offers_finance="finance" in s.pooled,
+    )
+
+
+def _carrier_operation(
+    s: Scenario, world: World, i: int, expected: np.ndarray, with_finance: bool
+) -> Operation:
+    """A carrier alone: in-village delivery where its expected volume justifies it."""
+    c = s.carriers[i]
+    n_villages = len(world.villages)
+    serves = np.zeros(len(world.points), dtype=bool)
+    serves[:n_villages] = expected >= c.in_village_min_parcels_per_day
+    serves[n_villages:] = True  # +N points get deliveries from every carrier
+    finance_here = s.finance.offered_in_separate and with_finance and "finance" not in s.pooled
+    finance_owner = owner_codes(s)[1]
+    return _station_operation(
+        s,
+        world,
+        c.name,
+        frozenset({i} | ({finance_owner} if finance_here else set())),
+        c.vehicle,
+        c.vans_per_town,
+        c.van_days,
+        serves & (c.vans_per_town > 0),
+        carries_bus=False,
+        offers_finance=finance_here,
+    )
+
+
+def _cooperative_operation(s: Scenario, world: World) -> Operation:
+    """The supply-and-marketing cooperative alone: trucks from the county depot (the hub)."""
+    sup = s.supply
+    n_points = len(world.points)
+    fleet = Fleet(
+        name="cooperative",
+        base=world.hub,
+        town=-1,
+        vehicle_name=sup.vehicle,
+        vehicle=s.vehicle_types[sup.vehicle],
+        size=sup.trucks,
+        days=frozenset(WEEKDAYS.index(d) for d in sup.delivery_days),
+        dispatch_times=(sup.dispatch_time,),
+        points=np.arange(n_points),
+    )
+    return Operation(
+        name="cooperative",
+        owners=frozenset({owner_codes(s)[0]}),
+        station_based=False,
+        carries_bus=False,
+        offers_finance=False,
+        in_village=np.full(n_points, sup.trucks > 0),
+        fleets=[fleet],
+        pickups=[ItemQueue()],
+    )
 
 
 def _station_operation(

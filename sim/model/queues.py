@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.units import FLOAT_SLACK
+
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
@@ -44,7 +46,7 @@ class ItemQueue:
     def peek(self, now: float) -> tuple[np.ndarray, np.ndarray]:
         """Rows ready at ``now`` and their ready times, left in the queue."""
         rows, ready = self._merged()
-        take = ready <= now + 1e-9
+        take = ready <= now + FLOAT_SLACK
         return rows[take], ready[take]
 
     def pop(self, now: float, where: np.ndarray | None = None) -> np.ndarray:
@@ -55,7 +57,7 @@ class ItemQueue:
         rows, ready = self._merged()
         if not len(rows):
             return _EMPTY
-        take = ready <= now + 1e-9
+        take = ready <= now + FLOAT_SLACK
         if where is not None:
             idx = np.flatnonzero(take)
             take[idx[~where]] = False
@@ -71,6 +73,3 @@ class ItemQueue:
             keep = ~np.isin(all_rows, rows)
             self._rows = [all_rows[keep]] if keep.any() else []
             self._ready = [ready[keep]] if keep.any() else []
-
-    def all_rows(self) -> np.ndarray:
-        return self._merged()[0]

@@ -45,6 +45,12 @@ class World(Places):
     farm_town: tuple[str, ...]
     bus_lines: tuple[BusLine, ...] = ()
 
+    def __repr__(self) -> str:
+        return (
+            f"World({len(self.towns)} towns, {len(self.villages)} villages, {len(self.pois)} +N points, "
+            f"{len(self.farm_point)} farms, {len(self.bus_lines)} bus lines)"
+        )
+
 
 _WORLDS: dict[str, World] = {}
 _COUNTIES: dict[tuple, nx.Graph] = {}
