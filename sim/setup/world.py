@@ -229,10 +229,7 @@ def _world(scenario, graph, kinds, key, tm, hub, stations, villages, towns) -> W
         pois=np.array([index[p] for p in pois], dtype=np.int64),
         poi_town=np.array([town_of[nodes[p]["town"]] for p in pois], dtype=np.int64),
         farm_point=np.array([village_number[nodes[f]["village"]] for f in farms], dtype=np.int64),
-        farm_crops=tuple(
-            frozenset(c.strip() for c in str(nodes[f].get("crops", "")).split(",") if c.strip())
-            for f in farms
-        ),
+        farm_crops=tuple(_crops(nodes[f]) for f in farms),
         farm_town=tuple(str(nodes[nodes[f]["village"]].get("town")) for f in farms),
     )
 
