@@ -83,7 +83,21 @@ class Operation:
     hub_queue: ItemQueue = field(default_factory=ItemQueue)
     pickups: list[ItemQueue] = field(default_factory=list)  # items to collect: per town (one for a hub fleet)
     trunk_ready: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per town, today's trunk sorted
+    trunk_ends: list[float] = field(default_factory=list)  # when each trunk out today is back
+    trunks_charged: dict[int, int] = field(default_factory=dict)  # day -> trucks charged a day rate
     station_fleet: dict[int, Fleet] = field(default_factory=dict)  # town -> fleet
+
+    def charge_trunk_day_rate(self, now: float, end: float, day: int) -> bool:
+        """Whether a trunk leaving ``now`` (back at ``end``) charges a truck's day rate: the
+        n-th truck out at once is charged the first time n are out on ``day``, so a truck
+        that runs the morning and the afternoon trunk costs its day rate once."""
+        self.trunk_ends = [t for t in self.trunk_ends if t > now + FLOAT_SLACK]
+        self.trunk_ends.append(end)
+        busy = len(self.trunk_ends)
+        if busy > self.trunks_charged.get(day, 0):
+            self.trunks_charged[day] = busy
+            return True
+        return False
 
     def pickup_queue(self, town: int) -> ItemQueue:
         """Where items waiting at the village points of ``town`` wait for this operation."""

@@ -139,6 +139,10 @@ class Trip:
             led = self.st.ledger
             self.st.trips.add_load(self.id, led.flow[rows], float(led.weight_kg[rows].sum()))
 
+    def raise_peak(self, share: float) -> None:
+        """Loads taken on the way filled the vehicle to at least ``share`` of its capacity."""
+        self.st.trips.raise_peak(self.id, share)
+
     def visit(self, points: np.ndarray, t: np.ndarray) -> None:
         """The vehicle is at these points at these times (cash boxes are topped up)."""
         note_visits(self.st, self.op, points, t)

@@ -138,7 +138,7 @@ def _start(
         path=np.concatenate([[w.hub], nodes[route], [w.hub]]),
         base=w.hub,
         peak_load_share=peak_share(problem, route),
-        day_rate=True,
+        day_rate=op.charge_trunk_day_rate(now, end, day),
     )
     trip = Trip(st, op, spec, rows)
     trip.board(rows, now)
@@ -176,6 +176,7 @@ def _drive(st: CountyState, op: Operation, trip: Trip, parts, towns, arrival, ca
             trip.load_more(got, env.now)
             carried = carried + st.cargo.total(got)
             loaded.append(got)
+            trip.raise_peak(float(((remaining + carried) / cap).max()))
     yield env.timeout(max(0.0, trip.spec.end_t - env.now))
     if loaded:
         rows = np.concatenate(loaded)

@@ -28,10 +28,11 @@ TRIP_COLUMNS = (
     "co2_kg",
     *(f"items_{f}" for f in FLOW_NAMES),
 )
-_ITEMS, _KG, _FLOWS = (
+_ITEMS, _KG, _FLOWS, _PEAK = (
     TRIP_COLUMNS.index("items"),
     TRIP_COLUMNS.index("kg"),
     TRIP_COLUMNS.index("items_parcel_in"),
+    TRIP_COLUMNS.index("peak_load_share"),
 )
 
 
@@ -131,6 +132,11 @@ class TripLog:
         counts = np.bincount(np.asarray(flows, dtype=np.int64), minlength=len(FLOW_NAMES))
         for i, c in enumerate(counts.tolist()):
             row[_FLOWS + i] += c
+
+    def raise_peak(self, trip: int, share: float) -> None:
+        """The trip's peak load share is at least ``share`` (loads taken on the way)."""
+        row = self.rows[trip]
+        row[_PEAK] = max(row[_PEAK], share)
 
     def table(self) -> dict[str, np.ndarray]:
         """Columns as arrays (an empty log gives empty columns)."""
