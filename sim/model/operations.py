@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.model.queues import ItemQueue
 from sim.scenario.fields import WEEKDAYS
-from sim.scenario.schema import Scenario, VehicleType
+from sim.scenario.schema import Carrier, Integrated, Scenario, VehicleType
 from sim.setup import World
 from sim.units import FLOAT_SLACK, MINUTES_PER_DAY
 
@@ -83,6 +83,7 @@ class Operation:
     hub_queue: ItemQueue = field(default_factory=ItemQueue)
     pickups: list[ItemQueue] = field(default_factory=list)  # items to collect: per town (one for a hub fleet)
     trunk_ready: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per town, today's trunk sorted
+    trunk_meets_first_dispatch: bool = False
     trunk_ends: list[float] = field(default_factory=list)  # when each trunk out today is back
     trunks_charged: dict[int, int] = field(default_factory=dict)  # day -> trucks charged a day rate
     station_fleet: dict[int, Fleet] = field(default_factory=dict)  # town -> fleet
@@ -139,15 +140,12 @@ def _pooled_operation(s: Scenario, world: World, pooled_carriers: list[int]) -> 
         owners.add(supply_owner)
     if "finance" in s.pooled:
         owners.add(finance_owner)
-    integ = s.integrated
     return _station_operation(
         s,
         world,
         "integrated",
         frozenset(owners),
-        integ.vehicle,
-        integ.vans_per_town,
-        integ.van_days,
+        s.integrated,
         np.ones(len(world.points), dtype=bool),
         carries_bus="bus" in s.pooled,
         offers_finance="finance" in s.pooled,
@@ -170,9 +168,7 @@ def _carrier_operation(
         world,
         c.name,
         frozenset({i} | ({finance_owner} if finance_here else set())),
-        c.vehicle,
-        c.vans_per_town,
-        c.van_days,
+        c,
         serves & (c.vans_per_town > 0),
         carries_bus=False,
         offers_finance=finance_here,
@@ -211,15 +207,16 @@ def _station_operation(
     world: World,
     name: str,
     owners: frozenset[int],
-    vehicle: str,
-    vans: int,
-    van_days: list[str],
+    policy: Carrier | Integrated,
     in_village: np.ndarray,
     *,
     carries_bus: bool,
     offers_finance: bool,
 ) -> Operation:
-    days = frozenset(WEEKDAYS.index(d) for d in van_days)
+    """A hub -> trunk -> town station -> van operation run by ``policy`` (a carrier alone or
+    the pooled operation): its vehicle, vans per town, service days and trunk deadline."""
+    vehicle, vans = policy.vehicle, policy.vans_per_town
+    days = frozenset(WEEKDAYS.index(d) for d in policy.van_days)
     point_town = world.point_town
     op = Operation(
         name=name,
@@ -231,6 +228,7 @@ def _station_operation(
         fleets=[],
         pickups=[ItemQueue() for _ in range(len(world.towns))],
         trunk_ready=np.zeros(len(world.towns)),
+        trunk_meets_first_dispatch=policy.trunk_deadline == "first_dispatch",
     )
     for t, town in enumerate(world.towns):
         fleet = Fleet(

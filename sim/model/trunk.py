@@ -4,9 +4,11 @@ Every day each station-based operation runs a morning trunk (hub -> stations ->
 hub at ``hub.trunk_departure``) that drops the sorted items for each town, and an
 afternoon collection trunk (``hub.collection_departure``) that brings what vans
 and buses collected back to the hub. Both load whatever waits at a station's
-outgoing queue as far as the truck has room. The morning trunk is routed to reach
-each station before its first van dispatch; stations it cannot reach in time get
-another truck.
+outgoing queue as far as the truck has room. The operation's policy sets the morning
+trunk's deadline: the pooled operation's trucks reach each station before its first van
+dispatch (stations one cannot reach in time get another truck); a carrier alone runs
+one truck sized to its volume, a second only when one cannot carry the load, and its
+vans wait for it.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def _run(st: CountyState, op: Operation, day: int, morning: bool) -> None:
         return
     nodes = np.concatenate([[st.world.hub], st.world.station[stop_town]])
     delivery = np.vstack([np.zeros((1, 3)), st.cargo.sums(stop_drops)])
-    routes = _routes(st, nodes, delivery, truck, cap, day, morning)
+    routes = _routes(st, nodes, delivery, truck, cap, day, morning and op.trunk_meets_first_dispatch)
     plain = routing_problem(st, nodes, delivery, truck, cap, n_vehicles=len(stop_drops), service=0.0)
     for route in routes:
         _start(st, op, day, morning, plain, route, stop_town, stop_drops)
@@ -77,13 +79,14 @@ def _station_stops(
     return np.array(stop_town, dtype=np.int64), stop_drops
 
 
-def _routes(st: CountyState, nodes, delivery, truck, cap, day: int, morning: bool) -> list[np.ndarray]:
-    """Morning: reach every station by its first dispatch less sorting, with more trucks for
-    the stations one cannot reach in time. Afternoon: as few trucks as the loads need."""
+def _routes(st: CountyState, nodes, delivery, truck, cap, day: int, deadline: bool) -> list[np.ndarray]:
+    """With a ``deadline`` (a morning trunk that must meet the first van dispatch): reach every
+    station by the first dispatch less sorting, with more trucks for the stations one cannot
+    reach in time. Otherwise as few trucks as the loads need (the vans wait for them)."""
     s, now = st.s, st.env.now
     n = len(nodes) - 1
     due = None
-    if morning:
+    if deadline:
         due = np.full(len(nodes), np.inf)
         due[1:] = max(day * MINUTES_PER_DAY + min(s.stations.dispatch_times) - s.stations.sort_min, now)
     problem = routing_problem(
@@ -95,7 +98,7 @@ def _routes(st: CountyState, nodes, delivery, truck, cap, day: int, morning: boo
         n_vehicles=n,
         service=0.0,
         due=due,
-        penalty=UNSERVED_PENALTY if morning else None,
+        penalty=UNSERVED_PENALTY if deadline else None,
     )
     solution = solve(problem)
     routes = list(solution.routes)

@@ -141,6 +141,12 @@ class Carrier(Section):
     van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
     vans_per_town: int = Field(strict=True, default=1, ge=0)
     vehicle: str = "micro_van"
+    trunk_deadline: Literal["first_dispatch", "none"] = Field(
+        "none",
+        description="separate mode: 'none' = one trunk truck sized to the carrier's volume (a second only "
+        "when one cannot carry the load), vans wait for it; 'first_dispatch' = trucks reach every "
+        "station before the first van dispatch, as many as that takes",
+    )
 
 
 def _default_carriers() -> list[Carrier]:
@@ -192,6 +198,10 @@ class Integrated(Section):
     vans_per_town: int = Field(strict=True, default=3, ge=0)
     vehicle: str = "micro_van"
     van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
+    trunk_deadline: Literal["first_dispatch", "none"] = Field(
+        "first_dispatch",
+        description="as for a carrier: the pooled trunk reaches every station by the first dispatch",
+    )
 
 
 class SelfPickup(Section):

@@ -69,7 +69,7 @@ CASES = [
         6,
         "vans_per_twon",
         "unknown key 'vans_per_twon' (did you mean 'vans_per_town'?)",
-        expected="one of ['pooled', 'vans_per_town', 'vehicle', 'van_days']",
+        expected="one of ['pooled', 'vans_per_town', 'vehicle', 'van_days', 'trunk_deadline']",
     ),
     Case(
         "unknown_key_in_array.toml",
