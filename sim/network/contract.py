@@ -26,6 +26,8 @@ from pathlib import Path
 
 import networkx as nx
 
+from sim.errors import LocatedError
+
 NODE_KINDS: tuple[str, ...] = ("county_hub", "town_station", "village", "farm", "poi", "junction")
 POI_TYPES: tuple[str, ...] = ("lodging", "scenic")
 #: Default speed of each road class in km/h (DOMAIN.md: rural road speeds, design speeds).
@@ -34,7 +36,7 @@ ROAD_SPEEDS: dict[str, float] = {"county": 60.0, "town": 40.0, "village": 25.0}
 DEFAULT_DETOUR = 1.3
 
 
-class NetworkError(ValueError):
+class NetworkError(LocatedError):
     """A graph or graph file that breaks the contract, said for a planner.
 
     ``path`` is the file (or None for an in-memory graph), ``field`` the column or
@@ -46,40 +48,8 @@ class NetworkError(ValueError):
     "n.csv:4: kind: unknown node kind (expected one of county_hub, village; found 'vilage')"
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: str | Path | None = None,
-        field: str | None = None,
-        line: int | None = None,
-        expected: str | None = None,
-        found: str | None = None,
-    ) -> None:
-        self.message = message
-        self.path = str(path) if path is not None else None
-        self.field = field
-        self.line = line
-        self.expected = expected
-        self.found = found
-        super().__init__(self._render())
-
-    def _render(self) -> str:
-        where = self.path or "<graph>"
-        if self.line is not None:
-            where += f":{self.line}"
-        text = f"{where}: "
-        if self.field:
-            text += f"{self.field}: "
-        text += self.message
-        details = []
-        if self.expected is not None:
-            details.append(f"expected {self.expected}")
-        if self.found is not None:
-            details.append(f"found {self.found}")
-        if details:
-            text += f" ({'; '.join(details)})"
-        return text
+    unnamed_source = "<graph>"
+    subject = "the graph"
 
 
 def _is_number(value: object) -> bool:

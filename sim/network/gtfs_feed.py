@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.errors import LocatedError
+
 #: Mean Earth radius (km) used by the equirectangular projection.
 EARTH_RADIUS_KM = 6371.0088
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -32,16 +34,20 @@ _DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _MAX_LISTED = 12
 
 
-class GtfsError(ValueError):
+class GtfsError(LocatedError):
     """A GTFS feed (or a request on it) the importer cannot use, said for a planner.
 
     Names the file (``feed.zip/member.txt``), the line, the column, what was expected and
-    what was found, in the style of the network's other errors.
+    what was found, in the style of the network's other errors. ``file`` and ``column``
+    are this error's names for :class:`~sim.errors.LocatedError`'s ``path`` and
+    ``field``; a blank ``expected`` or ``found`` is not shown.
 
     >>> str(GtfsError("bad time", file="f.zip/stop_times.txt", line=3,
     ...               column="departure_time", expected="HH:MM:SS", found="'25:61:00'"))
     "f.zip/stop_times.txt:3: departure_time: bad time (expected HH:MM:SS; found '25:61:00')"
     """
+
+    subject = "the GTFS feed"
 
     def __init__(
         self,
@@ -53,12 +59,19 @@ class GtfsError(ValueError):
         expected: str | None = None,
         found: str | None = None,
     ) -> None:
-        self.message, self.file, self.line, self.column = message, file, line, column
-        self.expected, self.found = expected, found
-        text = (file or "") + (f":{line}" if line is not None else "")
-        text = (f"{text}: " if text else "") + (f"{column}: " if column else "") + message
-        details = [f"{k} {v}" for k, v in (("expected", expected), ("found", found)) if v]
-        super().__init__(text + (f" ({'; '.join(details)})" if details else ""))
+        super().__init__(
+            message, path=file, field=column, line=line, expected=expected or None, found=found or None
+        )
+
+    @property
+    def file(self) -> str | None:
+        """The feed member, e.g. ``feed.zip/stop_times.txt`` (or None)."""
+        return self.path
+
+    @property
+    def column(self) -> str | None:
+        """The column (or request argument) at fault, or None."""
+        return self.field
 
 
 def project_lonlat(lon, lat, lon0: float, lat0: float) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 import typing
@@ -12,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sim.errors import did_you_mean
 from sim.scenario.errors import Loc, ScenarioError, dotted, line_of
 from sim.scenario.schema import Scenario
 
@@ -115,7 +115,7 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
             out.append(
                 (
                     loc,
-                    f"unknown vehicle type{_did_you_mean(name, known)}",
+                    f"unknown vehicle type{did_you_mean(name, known)}",
                     f"one of {known}",
                     repr(name),
                 )
@@ -126,7 +126,7 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
             out.append(
                 (
                     ("integrated", "pooled", i),
-                    f"unknown carrier{_did_you_mean(name, names)}",
+                    f"unknown carrier{did_you_mean(name, names)}",
                     f"one of {names}",
                     repr(name),
                 )
@@ -161,11 +161,6 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
     return out
 
 
-def _did_you_mean(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _from_pydantic(err: Mapping[str, Any], path: str | Path | None, text: str | None) -> ScenarioError:
     loc: Loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     kind = err["type"]
@@ -174,7 +169,7 @@ def _from_pydantic(err: Mapping[str, Any], path: str | Path | None, text: str | 
     if kind == "extra_forbidden":
         options = _field_names_at(loc[:-1])
         return ScenarioError(
-            f"unknown key {loc[-1]!r}{_did_you_mean(str(loc[-1]), options)}",
+            f"unknown key {loc[-1]!r}{did_you_mean(str(loc[-1]), options)}",
             path=path,
             field=dotted(loc),
             line=line,

@@ -9,7 +9,6 @@ half-width is NaN.
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import json
 import math
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.errors import did_you_mean
 from sim.kpi.stats import estimate
 from sim.scenario import ScenarioError
 from sim.sweep.store import RUN_COLUMNS, TAIL_COLUMNS, Store
@@ -69,10 +69,8 @@ def choose_kpis(
         return chosen or list(available[:4])
     for name in wanted:
         if name not in available:
-            close = difflib.get_close_matches(name, list(available), n=1, cutoff=0.5)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ScenarioError(
-                f"unknown KPI{hint}",
+                f"unknown KPI{did_you_mean(name, available, cutoff=0.5)}",
                 path=source,
                 field="--kpi",
                 expected=f"one of {list(available)}",
