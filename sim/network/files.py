@@ -71,14 +71,13 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
+from sim.atomic import atomic_path
 from sim.network.contract import DEFAULT_DETOUR, NetworkError, validate_graph
 
 EARTH_RADIUS_KM = 6371.0088
@@ -95,19 +94,6 @@ _KNOWN_TYPES: dict[str, type] = {
     "speed_kmh": float,
 }
 _TYPE_NAMES: dict[str, type] = {"int": int, "float": float, "bool": bool, "str": str}
-
-
-def _atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
-    """Write via a temporary file in the same folder, then rename over ``path``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_graphml(path: str | Path) -> nx.Graph:
@@ -136,7 +122,8 @@ def read_graphml(path: str | Path) -> nx.Graph:
 
 def write_graphml(G: nx.Graph, path: str | Path) -> None:
     """Write ``G`` as GraphML (all node, edge and graph attributes, with their types)."""
-    _atomic_write(path, lambda tmp: nx.write_graphml(G, tmp))
+    with atomic_path(path) as tmp:
+        nx.write_graphml(G, tmp)
 
 
 def _parse(text: str, kind: type, *, path, field: str, line: int, row_id: str) -> object:
@@ -381,14 +368,12 @@ def _cell(value: object) -> str:
 
 
 def _write_table(path: str | Path, pairs: list[tuple[str, str]], rows: list[dict]) -> None:
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow([header for _, header in pairs])
-            for data in rows:
-                writer.writerow([_cell(data.get(key)) for key, _ in pairs])
-
-    _atomic_write(path, write)
+    """One CSV table: a header of ``pairs``' headers, then a row per dict, whole or not at all."""
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([header for _, header in pairs])
+        for data in rows:
+            writer.writerow([_cell(data.get(key)) for key, _ in pairs])
 
 
 def write_csv(G: nx.Graph, nodes_path: str | Path, edges_path: str | Path) -> None:

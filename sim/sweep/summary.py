@@ -12,13 +12,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from sim.atomic import atomic_path
 from sim.errors import did_you_mean
 from sim.kpi.stats import estimate
 from sim.scenario import ScenarioError
@@ -148,18 +147,11 @@ def export(table: pd.DataFrame, path: str | Path) -> Path:
             path=path,
             expected="pip install 'ruralsim[parquet]' (or write a .csv)",
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if parquet:
             _plain(table).to_parquet(tmp, index=False)
         else:
             table.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
