@@ -34,7 +34,8 @@ NAME:TYPE     no        any other attribute; TYPE is int, float, bool or str (th
 ============  ========  ====================================================================
 
 [1] Give either x and y, or lon and lat. With lon/lat only, positions are projected to km
-with an equirectangular projection around the mean lon/lat of the file:
+with an equirectangular projection around the mean lon/lat of the file
+(:func:`sim.network.geography.project_lonlat`):
 ``x = R * radians(lon - lon0) * cos(radians(lat0))``, ``y = R * radians(lat - lat0)``,
 R = 6371.0088 km (error well under 0.1 % across a county).
 
@@ -79,8 +80,8 @@ import networkx as nx
 
 from sim.atomic import atomic_path
 from sim.network.contract import DEFAULT_DETOUR, NetworkError, validate_graph
+from sim.network.geography import project_lonlat
 
-EARTH_RADIUS_KM = 6371.0088
 NODE_COLUMNS = ("id", "kind", "x", "y", "population", "town", "name")
 NODE_OPTIONAL = ("village", "crops", "poi_type", "lon", "lat")
 EDGE_COLUMNS = ("source", "target", "length_km", "speed_kmh", "road_class")
@@ -290,10 +291,10 @@ def read_csv(nodes_path: str | Path, edges_path: str | Path) -> nx.Graph:
     if use_lonlat and len(G):
         lon0 = sum(d["lon"] for _, d in G.nodes(data=True)) / len(G)
         lat0 = sum(d["lat"] for _, d in G.nodes(data=True)) / len(G)
-        coslat = math.cos(math.radians(lat0))
-        for _, d in G.nodes(data=True):
-            d["x"] = EARTH_RADIUS_KM * math.radians(d["lon"] - lon0) * coslat
-            d["y"] = EARTH_RADIUS_KM * math.radians(d["lat"] - lat0)
+        data = [d for _, d in G.nodes(data=True)]
+        x, y = project_lonlat([d["lon"] for d in data], [d["lat"] for d in data], lon0, lat0)
+        for d, xk, yk in zip(data, x.tolist(), y.tolist(), strict=True):
+            d["x"], d["y"] = xk, yk
     validate_graph(G, path=nodes_path, node_lines=node_lines)
 
     columns, rows = _rows(edges_path, ("source", "target", "road_class"))

@@ -44,6 +44,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from sim.network.geography import project_lonlat
 from sim.network.gtfs_feed import (
     GtfsError,
     Schedule,
@@ -52,7 +53,6 @@ from sim.network.gtfs_feed import (
     listing,
     load_schedule,
     parse_date,
-    project_lonlat,
     service_calendar,
 )
 

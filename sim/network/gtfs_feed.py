@@ -25,9 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import LocatedError
+from sim.network.geography import project_lonlat
 
-#: Mean Earth radius (km) used by the equirectangular projection.
-EARTH_RADIUS_KM = 6371.0088
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME_RE = re.compile(r"(\d{1,3}):([0-5]\d):([0-5]\d)")
 _DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -72,21 +71,6 @@ class GtfsError(LocatedError):
     def column(self) -> str | None:
         """The column (or request argument) at fault, or None."""
         return self.field
-
-
-def project_lonlat(lon, lat, lon0: float, lat0: float) -> tuple[np.ndarray, np.ndarray]:
-    """Equirectangular projection of degrees to km east/north of (lon0, lat0); vectorised.
-
-    Good to a fraction of a percent over a county (tens of km), which is all the network
-    needs; not for continents or feeds crossing the antimeridian.
-
-    >>> x, y = project_lonlat([119.1, 119.0], [31.6, 31.7], 119.0, 31.6)
-    >>> round(float(x[0]), 2), round(float(y[1]), 2)
-    (9.47, 11.12)
-    """
-    k = np.pi / 180.0 * EARTH_RADIUS_KM
-    x = (np.asarray(lon, dtype=float) - lon0) * k * np.cos(np.radians(lat0))
-    return x, (np.asarray(lat, dtype=float) - lat0) * k
 
 
 # --------------------------------------------------------------------------- reading files
