@@ -235,6 +235,14 @@ def read_csv(nodes_path: str | Path, edges_path: str | Path) -> nx.Graph:
     >>> sorted(H.nodes(data=True)) == sorted(G.nodes(data=True))
     True
     """
+    G, node_lines = _read_nodes(nodes_path)
+    validate_graph(G, path=nodes_path, node_lines=node_lines)
+    edge_lines = _read_edges(G, edges_path, Path(nodes_path).name)
+    return validate_graph(G, path=edges_path, node_lines=node_lines, edge_lines=edge_lines)
+
+
+def _read_nodes(nodes_path: str | Path) -> tuple[nx.Graph, dict[str, int]]:
+    """The nodes of a node table (positions in km) and the file line of each node."""
     columns, rows = _rows(nodes_path, ("id", "kind", "population", "town", "name"))
     use_lonlat = not ("x" in columns and "y" in columns)
     if use_lonlat and not ("lon" in columns and "lat" in columns):
@@ -262,41 +270,57 @@ def read_csv(nodes_path: str | Path, edges_path: str | Path) -> nx.Graph:
                 expected="unique ids",
                 found=f"also on line {node_lines[node]}",
             )
-        attrs = _typed_cells(row, columns, ("id",), path=nodes_path, line=line, row_id=node)
-        attrs.setdefault("town", "")
-        attrs.setdefault("name", "")
-        if "population" not in attrs:
-            if attrs.get("kind") == "village":
-                raise NetworkError(
-                    f"village {node!r} has no population",
-                    path=nodes_path,
-                    field="population",
-                    line=line,
-                    expected="an integer >= 0",
-                    found="an empty cell",
-                )
-            attrs["population"] = 0
-        for field in ("lon", "lat") if use_lonlat else ("x", "y"):
-            if field not in attrs:
-                raise NetworkError(
-                    f"node {node!r}: no {field}",
-                    path=nodes_path,
-                    field=field,
-                    line=line,
-                    expected="a number",
-                    found="an empty cell",
-                )
+        attrs = _node_attributes(row, columns, nodes_path, line, node, use_lonlat)
         node_lines[node] = line
         G.add_node(node, **attrs)
     if use_lonlat and len(G):
-        lon0 = sum(d["lon"] for _, d in G.nodes(data=True)) / len(G)
-        lat0 = sum(d["lat"] for _, d in G.nodes(data=True)) / len(G)
-        data = [d for _, d in G.nodes(data=True)]
-        x, y = project_lonlat([d["lon"] for d in data], [d["lat"] for d in data], lon0, lat0)
-        for d, xk, yk in zip(data, x.tolist(), y.tolist(), strict=True):
-            d["x"], d["y"] = xk, yk
-    validate_graph(G, path=nodes_path, node_lines=node_lines)
+        _place_lonlat(G)
+    return G, node_lines
 
+
+def _node_attributes(
+    row: dict[str, str], columns: dict[str, type], path: str | Path, line: int, node: str, use_lonlat: bool
+) -> dict[str, object]:
+    """One node row's typed attributes, with defaults; a village needs a population."""
+    attrs = _typed_cells(row, columns, ("id",), path=path, line=line, row_id=node)
+    attrs.setdefault("town", "")
+    attrs.setdefault("name", "")
+    if "population" not in attrs:
+        if attrs.get("kind") == "village":
+            raise NetworkError(
+                f"village {node!r} has no population",
+                path=path,
+                field="population",
+                line=line,
+                expected="an integer >= 0",
+                found="an empty cell",
+            )
+        attrs["population"] = 0
+    for field in ("lon", "lat") if use_lonlat else ("x", "y"):
+        if field not in attrs:
+            raise NetworkError(
+                f"node {node!r}: no {field}",
+                path=path,
+                field=field,
+                line=line,
+                expected="a number",
+                found="an empty cell",
+            )
+    return attrs
+
+
+def _place_lonlat(G: nx.Graph) -> None:
+    """Set x, y (km) of every node from its lon/lat, around the mean lon/lat of the file."""
+    lon0 = sum(d["lon"] for _, d in G.nodes(data=True)) / len(G)
+    lat0 = sum(d["lat"] for _, d in G.nodes(data=True)) / len(G)
+    data = [d for _, d in G.nodes(data=True)]
+    x, y = project_lonlat([d["lon"] for d in data], [d["lat"] for d in data], lon0, lat0)
+    for d, xk, yk in zip(data, x.tolist(), y.tolist(), strict=True):
+        d["x"], d["y"] = xk, yk
+
+
+def _read_edges(G: nx.Graph, edges_path: str | Path, nodes_file: str) -> dict[tuple[str, str], int]:
+    """Add the roads of an edge table to ``G``; the file line of each road."""
     columns, rows = _rows(edges_path, ("source", "target", "road_class"))
     edge_lines: dict[tuple[str, str], int] = {}
     for line, row in rows:
@@ -308,7 +332,7 @@ def read_csv(nodes_path: str | Path, edges_path: str | Path) -> nx.Graph:
                     path=edges_path,
                     field=field,
                     line=line,
-                    expected=f"an id from {Path(nodes_path).name}",
+                    expected=f"an id from {nodes_file}",
                     found=repr(node),
                 )
         if (u, v) in edge_lines or (v, u) in edge_lines:
@@ -328,7 +352,7 @@ def read_csv(nodes_path: str | Path, edges_path: str | Path) -> nx.Graph:
             attrs["length_km"] = math.hypot(a["x"] - b["x"], a["y"] - b["y"]) * DEFAULT_DETOUR
         edge_lines[(u, v)] = line
         G.add_edge(u, v, **attrs)
-    return validate_graph(G, path=edges_path, node_lines=node_lines, edge_lines=edge_lines)
+    return edge_lines
 
 
 def _columns(items: list[dict], fixed: tuple[str, ...], what: str) -> list[tuple[str, str]]:
