@@ -9,7 +9,7 @@ import numpy as np
 from sim.demand.calendar import Calendar
 from sim.demand.items import ItemBatch, draw_cells, draw_parcel_weights, per_day, split_into_pieces
 from sim.ledger import PARCEL_OUT, PRODUCE
-from sim.scenario.flows import Outbound, Produce
+from sim.scenario.flows import Crop, Outbound, Produce
 from sim.scenario.schema import Carrier
 from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR
 
@@ -86,29 +86,11 @@ def draw_produce(
         season_days = np.flatnonzero(calendar.in_season(crop.season_start, crop.season_end))
         if len(farms) == 0 or len(season_days) == 0:
             continue
-        factor = np.exp(crop.harvest_sigma * rng.standard_normal((len(season_days), len(farms))))
-        kg = (crop.kg_per_farm_per_day * factor).ravel()
-        lot_day = np.repeat(season_days, len(farms))
-        lot_farm = np.tile(farms, len(season_days))
-        lot, crate_kg = split_into_pieces(kg, crop.crate_kg)
-        created = lot_day[lot] * MINUTES_PER_DAY + crop.harvest_time
-        destination = np.full(len(lot), hub)
-        if poi_of_town and settings.poi_sales_share > 0:
-            sold = rng.random(len(kg)) < settings.poi_sales_share
-            poi = np.array([poi_of_town.get(farm_town[f], -1) for f in lot_farm])
-            use = sold & (poi >= 0)
-            destination = np.where(use[lot], poi[lot], hub)
-        parts.append(
-            {
-                "origin": farm_point[lot_farm[lot]],
-                "destination": destination,
-                "created_t": created,
-                "weight_kg": crate_kg,
-                "volume_m3": crate_kg * crop.m3_per_kg,
-                "deadline_t": created + crop.shelf_life_hours * MINUTES_PER_HOUR,
-                "crop": np.full(len(lot), c),
-            }
+        crates = _crop_crates(
+            rng, settings, crop, farms, season_days, farm_town, farm_point, hub, poi_of_town
         )
+        crates["crop"] = np.full(len(crates["created_t"]), c)
+        parts.append(crates)
     cols = {
         k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)
         for k in ("origin", "destination", "created_t", "weight_kg", "volume_m3", "deadline_t", "crop")
@@ -125,3 +107,37 @@ def draw_produce(
         deadline_t=cols["deadline_t"],
         extra={"crop": cols["crop"].astype(np.int64)},
     ).sorted_by_time()
+
+
+def _crop_crates(
+    rng: np.random.Generator,
+    settings: Produce,
+    crop: Crop,
+    farms: np.ndarray,
+    season_days: np.ndarray,
+    farm_town: Sequence[str],
+    farm_point: np.ndarray,
+    hub: int,
+    poi_of_town: dict[str, int] | None,
+) -> dict[str, np.ndarray]:
+    """The crates of one crop: a lot per (season day, farm), split into crates, with places and times."""
+    factor = np.exp(crop.harvest_sigma * rng.standard_normal((len(season_days), len(farms))))
+    kg = (crop.kg_per_farm_per_day * factor).ravel()
+    lot_day = np.repeat(season_days, len(farms))
+    lot_farm = np.tile(farms, len(season_days))
+    lot, crate_kg = split_into_pieces(kg, crop.crate_kg)
+    created = lot_day[lot] * MINUTES_PER_DAY + crop.harvest_time
+    destination = np.full(len(lot), hub)
+    if poi_of_town and settings.poi_sales_share > 0:
+        sold = rng.random(len(kg)) < settings.poi_sales_share
+        poi = np.array([poi_of_town.get(farm_town[f], -1) for f in lot_farm])
+        use = sold & (poi >= 0)
+        destination = np.where(use[lot], poi[lot], hub)
+    return {
+        "origin": farm_point[lot_farm[lot]],
+        "destination": destination,
+        "created_t": created,
+        "weight_kg": crate_kg,
+        "volume_m3": crate_kg * crop.m3_per_kg,
+        "deadline_t": created + crop.shelf_life_hours * MINUTES_PER_HOUR,
+    }

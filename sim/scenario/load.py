@@ -86,9 +86,13 @@ def _combine(problems: list[ScenarioError]) -> ScenarioError:
     return ScenarioError.combine(problems)
 
 
-def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | None]]:
+#: A consistency problem: (field path, message, expected, found).
+Problem = tuple[Loc, str, str | None, str | None]
+
+
+def consistency_problems(s: Scenario) -> list[Problem]:
     """Cross-field checks that single fields cannot express: (loc, message, expected, found)."""
-    out: list[tuple[Loc, str, str | None, str | None]] = []
+    out: list[Problem] = []
     if s.warmup_days >= s.days:
         out.append(
             (
@@ -105,6 +109,23 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
     total = sum(c.share for c in s.carriers)
     if abs(total - 1.0) > 0.01:
         out.append((("carriers",), "carrier shares must add up to 1", "1.0", f"{total:.3f}"))
+    out += _unknown_names(s, names)
+    out += _empty_fleets(s)
+    if s.self_pickup.delay_hours_max < s.self_pickup.delay_hours_min:
+        out.append(
+            (
+                ("self_pickup", "delay_hours_max"),
+                "maximum delay below the minimum",
+                f">= {s.self_pickup.delay_hours_min}",
+                str(s.self_pickup.delay_hours_max),
+            )
+        )
+    return out
+
+
+def _unknown_names(s: Scenario, carriers: list[str]) -> list[Problem]:
+    """Vehicle types that are not defined, and pooled operators that do not exist."""
+    out: list[Problem] = []
     known = sorted(s.vehicle_types)
     refs: list[tuple[Loc, str]] = [(("hub", "trunk_vehicle"), s.hub.trunk_vehicle)]
     refs += [(("carriers", i, "vehicle"), c.vehicle) for i, c in enumerate(s.carriers)]
@@ -120,17 +141,23 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
                     repr(name),
                 )
             )
-    poolable = [*names, "bus", "supply", "finance"]
+    poolable = [*carriers, "bus", "supply", "finance"]
     for i, name in enumerate(s.integrated.pooled or []):
         if name not in poolable:
             out.append(
                 (
                     ("integrated", "pooled", i),
-                    f"unknown carrier{did_you_mean(name, names)}",
-                    f"one of {names}",
+                    f"unknown carrier{did_you_mean(name, carriers)}",
+                    f"one of {carriers}",
                     repr(name),
                 )
             )
+    return out
+
+
+def _empty_fleets(s: Scenario) -> list[Problem]:
+    """The mode under test has no van to run."""
+    out: list[Problem] = []
     if s.mode == "integrated" and s.integrated.vans_per_town == 0:
         out.append(
             (
@@ -147,15 +174,6 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
                 "every carrier's fleet is empty",
                 "vans_per_town >= 1 for at least one carrier",
                 "0 for all",
-            )
-        )
-    if s.self_pickup.delay_hours_max < s.self_pickup.delay_hours_min:
-        out.append(
-            (
-                ("self_pickup", "delay_hours_max"),
-                "maximum delay below the minimum",
-                f">= {s.self_pickup.delay_hours_min}",
-                str(s.self_pickup.delay_hours_max),
             )
         )
     return out
