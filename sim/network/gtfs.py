@@ -283,8 +283,24 @@ def _map_stops(
         )
     node = {s: mapping[sched.stop_ids[s]] for s in used if sched.stop_ids[s] in mapping}
     rest = np.array([s for s in used if s not in node], dtype=np.int64)
-    if not rest.size:
-        return node
+    if rest.size:
+        node.update(_place_by_distance(sched, rest, graph, tolerance_km, node_kinds))
+    return node
+
+
+def _place_by_distance(
+    sched: Schedule,
+    rest: np.ndarray,
+    graph: nx.Graph,
+    tolerance_km: float,
+    node_kinds: Collection[str] | None,
+) -> dict[int, str]:
+    """Nearest node (of ``node_kinds``) within ``tolerance_km`` of each stop in ``rest``.
+
+    Stops are placed in the graph's km frame around its lon/lat origin; the stops with
+    no node near enough are one error that lists them.
+    """
+    stops_file = f"{sched.feed.name}/stops.txt"
     label = [f"{sched.stop_ids[s]} {sched.stop_names[s]!r}" for s in rest]
     lon0, lat0 = graph.graph.get("lon0"), graph.graph.get("lat0")
     if lon0 is None or lat0 is None:
@@ -319,8 +335,7 @@ def _map_stops(
             expected="a stop_mapping entry or a larger tolerance_km",
             found=listing(found),
         )
-    node.update({int(s): ids[arg[i]] for i, s in enumerate(rest)})
-    return node
+    return {int(s): ids[arg[i]] for i, s in enumerate(rest)}
 
 
 def _nearest(sx: np.ndarray, sy: np.ndarray, nxy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -368,19 +383,7 @@ def gtfs_stop_graph(
     sched = load_schedule(path, route_ids)
     stop = sched.st_stop
     used, count = np.unique(stop, return_counts=True)
-    nocoord = [
-        f"{sched.stop_ids[s]} {sched.stop_names[s]!r}"
-        for s in used
-        if np.isnan(sched.lon[s]) or np.isnan(sched.lat[s])
-    ]
-    if nocoord:
-        raise GtfsError(
-            "stops without coordinates",
-            file=f"{sched.feed.name}/stops.txt",
-            column="stop_lat",
-            expected="stop_lat and stop_lon",
-            found=listing(nocoord),
-        )
+    _check_coordinates(sched, used)
     lon0, lat0 = float(np.mean(sched.lon[used])), float(np.mean(sched.lat[used]))
     x, y = project_lonlat(sched.lon, sched.lat, lon0, lat0)
     town = Path(sched.feed.name).stem
@@ -401,6 +404,23 @@ def gtfs_stop_graph(
         )
     _add_stop_edges(G, sched, x, y, detour_factor, default_speed_kmh, speed_range_kmh)
     return G
+
+
+def _check_coordinates(sched: Schedule, used: np.ndarray) -> None:
+    """Every used stop needs stop_lat and stop_lon; one error lists those without."""
+    nocoord = [
+        f"{sched.stop_ids[s]} {sched.stop_names[s]!r}"
+        for s in used
+        if np.isnan(sched.lon[s]) or np.isnan(sched.lat[s])
+    ]
+    if nocoord:
+        raise GtfsError(
+            "stops without coordinates",
+            file=f"{sched.feed.name}/stops.txt",
+            column="stop_lat",
+            expected="stop_lat and stop_lon",
+            found=listing(nocoord),
+        )
 
 
 def _add_stop_edges(
