@@ -42,6 +42,29 @@ def _penalty(problem: RoutingProblem, unserved: np.ndarray) -> float:
     return float(pen[u].sum())
 
 
+def _coverage_problems(n: int, routes: list[np.ndarray], unserved: np.ndarray) -> list[str]:
+    """Every stop 1..n exactly once, in a route or in ``unserved``; nothing else there."""
+    out: list[str] = []
+    seen = np.zeros(n + 1, dtype=np.int64)
+    for k, r in enumerate(routes):
+        for v in r.tolist():
+            if v < 1 or v > n:
+                out.append(f"route {k}: node {v} is not a stop (valid 1..{n})")
+            else:
+                seen[v] += 1
+    for v in np.asarray(unserved, dtype=np.int64).reshape(-1).tolist():
+        if v < 1 or v > n:
+            out.append(f"unserved: node {v} is not a stop")
+        else:
+            seen[v] += 1
+    for v in range(1, n + 1):
+        if seen[v] == 0:
+            out.append(f"stop {v} is neither served nor reported unserved")
+        elif seen[v] > 1:
+            out.append(f"stop {v} appears {seen[v]} times")
+    return out
+
+
 def check_solution(problem: RoutingProblem, solution: RoutingSolution) -> list[str]:
     """All constraint violations of ``solution`` as readable strings (empty = feasible).
 
@@ -54,25 +77,8 @@ def check_solution(problem: RoutingProblem, solution: RoutingSolution) -> list[s
     """
     prep = Prepared(problem)
     n = prep.n
-    out: list[str] = []
-    seen = np.zeros(n + 1, dtype=np.int64)
     routes = [np.asarray(r, dtype=np.int64).reshape(-1) for r in solution.routes]
-    for k, r in enumerate(routes):
-        for v in r.tolist():
-            if v < 1 or v > n:
-                out.append(f"route {k}: node {v} is not a stop (valid 1..{n})")
-            else:
-                seen[v] += 1
-    for v in np.asarray(solution.unserved, dtype=np.int64).reshape(-1).tolist():
-        if v < 1 or v > n:
-            out.append(f"unserved: node {v} is not a stop")
-        else:
-            seen[v] += 1
-    for v in range(1, n + 1):
-        if seen[v] == 0:
-            out.append(f"stop {v} is neither served nor reported unserved")
-        elif seen[v] > 1:
-            out.append(f"stop {v} appears {seen[v]} times")
+    out = _coverage_problems(n, routes, solution.unserved)
     used = sum(1 for r in routes if len(r) > 0)
     if used > problem.n_vehicles:
         out.append(f"{used} routes but only {problem.n_vehicles} vehicles")
