@@ -19,7 +19,6 @@ class InboundParcels:
 
     carrier: np.ndarray  # index into the scenario's carriers
     village: np.ndarray  # index into the world's points (villages, then +N points)
-    day: np.ndarray
     created_t: np.ndarray  # line-haul arrival at the county hub, minutes
     weight_kg: np.ndarray
     volume_m3: np.ndarray
@@ -87,7 +86,6 @@ def draw_inbound_parcels(
     return InboundParcels(
         carrier=carrier[order].astype(np.int16),
         village=village[order].astype(np.int32),
-        day=day[order].astype(np.int32),
         created_t=created[order],
         weight_kg=weight[order],
         volume_m3=weight[order] * demand.m3_per_kg,

@@ -21,7 +21,6 @@ There is exactly one ``county_hub`` and every town that has a village has exactl
 from __future__ import annotations
 
 import math
-from collections import Counter
 from pathlib import Path
 
 import networkx as nx
@@ -198,9 +197,3 @@ def _check_edge(u: str, v: str, data: dict, path: str | Path | None, line: int |
                 found=repr(value),
             )
         data[field] = float(value)
-
-
-def kind_counts(G: nx.Graph) -> dict[str, int]:
-    """Number of nodes of each kind, in :data:`NODE_KINDS` order."""
-    counts = Counter(kind for _, kind in G.nodes(data="kind"))
-    return {kind: counts.get(kind, 0) for kind in NODE_KINDS}
