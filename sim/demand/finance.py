@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.demand.calendar import Calendar
-from sim.demand.items import ItemBatch
+from sim.demand.items import ItemBatch, draw_cells, per_day
 from sim.records.ledger import FINANCE
 from sim.scenario.flows import Finance
+from sim.units import MINUTES_PER_DAY
 
 
 def draw_transactions(
@@ -23,12 +24,12 @@ def draw_transactions(
     ``extra["cash_yuan"]`` is the change to the counter's cash box: negative for a
     withdrawal, positive for a deposit.
     """
-    rate = village_population * settings.per_1000_residents_per_day / 1000.0
-    counts = rng.poisson(np.broadcast_to(rate, (len(calendar), len(rate))))
-    cell = np.repeat(np.arange(counts.size), counts.ravel())
-    day, village = np.unravel_index(cell, counts.shape)
-    n = len(cell)
-    created = day * 1440.0 + rng.uniform(settings.open_from, max(settings.open_until, settings.open_from), n)
+    rate = per_day(village_population, settings.per_1000_residents_per_day)
+    day, village = draw_cells(rng, np.broadcast_to(rate, (len(calendar), len(rate))))
+    n = len(day)
+    created = day * MINUTES_PER_DAY + rng.uniform(
+        settings.open_from, max(settings.open_until, settings.open_from), n
+    )
     amount = settings.amount_median_yuan * np.exp(settings.amount_sigma * rng.standard_normal(n))
     withdrawal = rng.random(n) < settings.withdrawal_share
     node = village_node[village]

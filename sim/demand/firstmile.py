@@ -7,10 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.demand.calendar import Calendar
-from sim.demand.items import ItemBatch, split_into_pieces
+from sim.demand.items import ItemBatch, draw_cells, draw_parcel_weights, per_day, split_into_pieces
 from sim.records.ledger import PARCEL_OUT, PRODUCE
-from sim.scenario.flows import Outbound, Produce
+from sim.scenario.flows import Crop, Outbound, Produce
 from sim.scenario.schema import Carrier
+from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR
 
 
 def draw_outbound_parcels(
@@ -31,17 +32,16 @@ def draw_outbound_parcels(
     """
     days = len(calendar)
     share = np.array([c.share for c in carriers])
-    rate = village_population * settings.per_1000_residents_per_day / 1000.0
-    counts = rng.poisson(
-        np.broadcast_to(share[None, :, None] * rate[None, None, :], (days, len(carriers), len(rate)))
-    )
-    cell = np.repeat(np.arange(counts.size), counts.ravel())
-    day, carrier, village = np.unravel_index(cell, counts.shape)
-    n = len(cell)
+    rate = per_day(village_population, settings.per_1000_residents_per_day)
+    mean = share[None, :, None] * rate[None, None, :]
+    day, carrier, village = draw_cells(rng, np.broadcast_to(mean, (days, len(carriers), len(rate))))
+    n = len(day)
     start, end = settings.created_from, max(settings.created_until, settings.created_from)
-    created = day * 1440.0 + rng.uniform(start, end, size=n)
-    weight = _lognormal(rng, settings.weight_median_kg, settings.weight_sigma, n)
-    delay = rng.uniform(0.0, settings.self_drop_hours_max * 60.0, size=n)
+    created = day * MINUTES_PER_DAY + rng.uniform(start, end, size=n)
+    weight = draw_parcel_weights(
+        rng, settings.weight_median_kg, settings.weight_sigma, settings.weight_max_kg, n
+    )
+    delay = rng.uniform(0.0, settings.self_drop_hours_max * MINUTES_PER_HOUR, size=n)
     return ItemBatch(
         flow=PARCEL_OUT,
         owner=carrier.astype(np.int16),
@@ -50,7 +50,7 @@ def draw_outbound_parcels(
         created_t=created,
         weight_kg=weight,
         volume_m3=weight * settings.m3_per_kg,
-        deadline_t=day * 1440.0 + settings.cutoff,
+        deadline_t=day * MINUTES_PER_DAY + settings.cutoff,
         extra={"self_drop_delay_min": delay},
     ).sorted_by_time()
 
@@ -69,7 +69,7 @@ def draw_produce(
     """Produce harvested each day in season, in crates, due at the hub within shelf life.
 
     Each producing farm harvests ``kg_per_farm_per_day`` times a log-normal weather
-    factor (sigma 0.3); lots are split into crates (ledger rows) and handed in at the
+    factor (the crop's ``harvest_sigma``); lots are split into crates (ledger rows) and handed in at the
     farm's village point at harvest time. ``extra["crop"]`` holds the crop index.
     A ``poi_sales_share`` of lots is sold at the town's +N point instead of the hub.
     """
@@ -86,29 +86,11 @@ def draw_produce(
         season_days = np.flatnonzero(calendar.in_season(crop.season_start, crop.season_end))
         if len(farms) == 0 or len(season_days) == 0:
             continue
-        factor = np.exp(0.3 * rng.standard_normal((len(season_days), len(farms))))
-        kg = (crop.kg_per_farm_per_day * factor).ravel()
-        lot_day = np.repeat(season_days, len(farms))
-        lot_farm = np.tile(farms, len(season_days))
-        lot, crate_kg = split_into_pieces(kg, crop.crate_kg)
-        created = lot_day[lot] * 1440.0 + crop.harvest_time
-        destination = np.full(len(lot), hub)
-        if poi_of_town and settings.poi_sales_share > 0:
-            sold = rng.random(len(kg)) < settings.poi_sales_share
-            poi = np.array([poi_of_town.get(farm_town[f], -1) for f in lot_farm])
-            use = sold & (poi >= 0)
-            destination = np.where(use[lot], poi[lot], hub)
-        parts.append(
-            {
-                "origin": farm_point[lot_farm[lot]],
-                "destination": destination,
-                "created_t": created,
-                "weight_kg": crate_kg,
-                "volume_m3": crate_kg * crop.m3_per_kg,
-                "deadline_t": created + crop.shelf_life_hours * 60.0,
-                "crop": np.full(len(lot), c),
-            }
+        crates = _crop_crates(
+            rng, settings, crop, farms, season_days, farm_town, farm_point, hub, poi_of_town
         )
+        crates["crop"] = np.full(len(crates["created_t"]), c)
+        parts.append(crates)
     cols = {
         k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)
         for k in ("origin", "destination", "created_t", "weight_kg", "volume_m3", "deadline_t", "crop")
@@ -127,7 +109,35 @@ def draw_produce(
     ).sorted_by_time()
 
 
-def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:
-    if sigma <= 0:
-        return np.full(n, median)
-    return np.clip(median * np.exp(sigma * rng.standard_normal(n)), 0.05, 30.0)
+def _crop_crates(
+    rng: np.random.Generator,
+    settings: Produce,
+    crop: Crop,
+    farms: np.ndarray,
+    season_days: np.ndarray,
+    farm_town: Sequence[str],
+    farm_point: np.ndarray,
+    hub: int,
+    poi_of_town: dict[str, int] | None,
+) -> dict[str, np.ndarray]:
+    """The crates of one crop: a lot per (season day, farm), split into crates, with places and times."""
+    factor = np.exp(crop.harvest_sigma * rng.standard_normal((len(season_days), len(farms))))
+    kg = (crop.kg_per_farm_per_day * factor).ravel()
+    lot_day = np.repeat(season_days, len(farms))
+    lot_farm = np.tile(farms, len(season_days))
+    lot, crate_kg = split_into_pieces(kg, crop.crate_kg)
+    created = lot_day[lot] * MINUTES_PER_DAY + crop.harvest_time
+    destination = np.full(len(lot), hub)
+    if poi_of_town and settings.poi_sales_share > 0:
+        sold = rng.random(len(kg)) < settings.poi_sales_share
+        poi = np.array([poi_of_town.get(farm_town[f], -1) for f in lot_farm])
+        use = sold & (poi >= 0)
+        destination = np.where(use[lot], poi[lot], hub)
+    return {
+        "origin": farm_point[lot_farm[lot]],
+        "destination": destination,
+        "created_t": created,
+        "weight_kg": crate_kg,
+        "volume_m3": crate_kg * crop.m3_per_kg,
+        "deadline_t": created + crop.shelf_life_hours * MINUTES_PER_HOUR,
+    }

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.demand.calendar import Calendar
+from sim.demand.items import draw_cells, draw_parcel_weights, items_of_cells, per_day
 from sim.scenario.schema import Carrier, ParcelDemand
+from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,6 @@ class InboundParcels:
 
     carrier: np.ndarray  # index into the scenario's carriers
     village: np.ndarray  # index into the world's points (villages, then +N points)
-    day: np.ndarray
     created_t: np.ndarray  # line-haul arrival at the county hub, minutes
     weight_kg: np.ndarray
     volume_m3: np.ndarray
@@ -35,7 +36,7 @@ def expected_daily_parcels(
     if demand.fixed_per_village is not None:
         raise ValueError("fixed demand has no expectation table; use fixed_counts")
     weekly = float(np.mean(demand.weekday_factors))
-    per_village = village_population * demand.per_1000_residents_per_day / 1000.0 * weekly
+    per_village = per_day(village_population, demand.per_1000_residents_per_day) * weekly
     return share[:, None] * per_village[None, :]
 
 
@@ -62,33 +63,29 @@ def draw_inbound_parcels(
     n_carriers, n_villages = len(carriers), len(village_population)
     if fixed_counts is not None:
         counts = np.broadcast_to(fixed_counts, (days, n_carriers, n_villages)).astype(np.int64)
+        day, carrier, village = items_of_cells(counts)
     else:
         share = np.array([c.share for c in carriers])
         factor = np.asarray(demand.weekday_factors)[calendar.weekday]
         factor = factor * np.where(calendar.promotion, demand.promotion_factor, 1.0)
-        rate = village_population * demand.per_1000_residents_per_day / 1000.0
+        rate = per_day(village_population, demand.per_1000_residents_per_day)
         if extra_per_point is not None:
             rate = rate + extra_per_point
         mean = factor[:, None, None] * share[None, :, None] * rate[None, None, :]
-        counts = rng.poisson(mean)
-    flat = counts.ravel()
-    cell = np.repeat(np.arange(flat.size), flat)
-    day, carrier, village = np.unravel_index(cell, counts.shape)
+        day, carrier, village = draw_cells(rng, mean)
     arrival = np.array([c.linehaul_arrival for c in carriers])
-    created = day * 1440.0 + arrival[carrier]
-    n = len(cell)
-    if demand.weight_sigma > 0:
-        weight = demand.weight_median_kg * np.exp(demand.weight_sigma * rng.standard_normal(n))
-        weight = np.clip(weight, 0.05, demand.weight_max_kg)
-    else:
-        weight = np.full(n, demand.weight_median_kg)
+    created = day * MINUTES_PER_DAY + arrival[carrier]
+    n = len(day)
+    weight = draw_parcel_weights(rng, demand.weight_median_kg, demand.weight_sigma, demand.weight_max_kg, n)
     lo, hi = fetch_delay_hours
-    delay = rng.uniform(lo * 60.0, hi * 60.0, size=n) if hi > lo else np.full(n, lo * 60.0)
+    if hi > lo:
+        delay = rng.uniform(lo * MINUTES_PER_HOUR, hi * MINUTES_PER_HOUR, size=n)
+    else:
+        delay = np.full(n, lo * MINUTES_PER_HOUR)
     order = np.lexsort((village, carrier, created))
     return InboundParcels(
         carrier=carrier[order].astype(np.int16),
         village=village[order].astype(np.int32),
-        day=day[order].astype(np.int32),
         created_t=created[order],
         weight_kg=weight[order],
         volume_m3=weight[order] * demand.m3_per_kg,

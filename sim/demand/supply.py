@@ -9,6 +9,7 @@ from sim.demand.items import ItemBatch, split_into_pieces
 from sim.records.ledger import SUPPLY
 from sim.scenario.fields import WEEKDAYS
 from sim.scenario.flows import Supply
+from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR
 
 
 def draw_supply_orders(
@@ -30,7 +31,9 @@ def draw_supply_orders(
     days = np.arange(len(calendar))
     orders = calendar.weekday[:, None] == village_day[None, :]  # (days, villages)
     base = village_population * settings.kg_per_resident_per_week
-    kg = np.where(orders, base[None, :] * np.exp(0.2 * rng.standard_normal(orders.shape)), 0.0)
+    kg = np.where(
+        orders, base[None, :] * np.exp(settings.order_sigma * rng.standard_normal(orders.shape)), 0.0
+    )
     for inp in settings.farm_inputs:
         season = calendar.in_season(inp.season_start, inp.season_end)
         kg += np.where(
@@ -39,7 +42,7 @@ def draw_supply_orders(
     flat = kg.ravel()
     lot, case_kg = split_into_pieces(flat, settings.case_kg)
     day, village = np.unravel_index(lot, kg.shape)
-    created = days[day] * 1440.0 + settings.order_time
+    created = days[day] * MINUTES_PER_DAY + settings.order_time
     n = len(lot)
     return ItemBatch(
         flow=SUPPLY,
@@ -49,6 +52,6 @@ def draw_supply_orders(
         created_t=created,
         weight_kg=case_kg,
         volume_m3=case_kg * settings.m3_per_kg,
-        deadline_t=created + settings.lead_time_hours * 60.0,
+        deadline_t=created + settings.lead_time_hours * MINUTES_PER_HOUR,
         extra={"order": lot},
     ).sorted_by_time()

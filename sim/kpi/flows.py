@@ -7,7 +7,7 @@ import numpy as np
 from sim.kpi.stats import share
 from sim.records import RunRecord
 from sim.records.ledger import DELIVERED, EXPIRED, FINANCE, PARCEL_OUT, PRODUCE, SUPPLY
-from sim.units import FLOAT_SLACK, MINUTES_PER_DAY, MINUTES_PER_HOUR
+from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR, TIME_EPS_MIN
 
 
 def _percentile(values: np.ndarray, q: float) -> float:
@@ -40,7 +40,7 @@ def first_km_kpis(rec: RunRecord) -> dict[str, float]:
     out["first_km.produce_hours_to_hub_p50"] = _percentile(hours, 50)
     parcels = rec.measured_rows(PARCEL_OUT)
     made = (led.status[parcels] == DELIVERED) & (
-        led.delivered_t[parcels] <= led.deadline_t[parcels] + FLOAT_SLACK
+        led.delivered_t[parcels] <= led.deadline_t[parcels] + TIME_EPS_MIN
     )
     out["first_km.outbound_per_day"] = len(parcels) / days
     out["first_km.outbound_cutoff_share"] = share(made.sum(), len(parcels))
@@ -56,7 +56,7 @@ def supply_kpis(rec: RunRecord) -> dict[str, float]:
     rows = rec.measured_rows(SUPPLY)
     done = led.status[rows] == DELIVERED
     hours = (led.delivered_t[rows] - led.created_t[rows]) / MINUTES_PER_HOUR
-    on_time = done & (led.delivered_t[rows] <= led.deadline_t[rows] + FLOAT_SLACK)
+    on_time = done & (led.delivered_t[rows] <= led.deadline_t[rows] + TIME_EPS_MIN)
     return {
         "supply.cases_per_day": len(rows) / rec.window.days,
         "supply.fill_share": share(on_time.sum(), len(rows)),

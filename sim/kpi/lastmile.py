@@ -7,7 +7,7 @@ import numpy as np
 from sim.kpi.stats import share
 from sim.records import RunRecord
 from sim.records.ledger import DELIVERED, FETCHED, PARCEL_IN
-from sim.units import FLOAT_SLACK, MINUTES_PER_DAY, MINUTES_PER_HOUR
+from sim.units import FLOAT_EPS, MINUTES_PER_DAY, MINUTES_PER_HOUR
 
 DAYS_PER_WEEK = 7.0
 
@@ -22,7 +22,7 @@ def last_km_kpis(rec: RunRecord) -> dict[str, float]:
     in_village = status == DELIVERED
     fetched = status == FETCHED
     done = in_village | fetched
-    on_time = in_village & (lead_h <= s.kpi.sla_hours + FLOAT_SLACK)
+    on_time = in_village & (lead_h <= s.kpi.sla_hours + FLOAT_EPS)
     out: dict[str, float] = {
         "last_km.parcels_per_day": n / rec.window.days,
         "last_km.on_time_share": share(on_time.sum(), n),
@@ -62,7 +62,7 @@ def village_table(rec: RunRecord) -> dict[str, np.ndarray]:
     per_week = np.bincount(pairs // days, minlength=n_villages) / rec.window.days * DAYS_PER_WEEK
     in_village_share = np.divide(local, total, out=np.zeros(n_villages), where=total > 0)
     covered = (
-        (per_week >= s.kpi.min_service_days - FLOAT_SLACK)
+        (per_week >= s.kpi.min_service_days - FLOAT_EPS)
         & (in_village_share >= s.kpi.in_village_share)
         & (total > 0)
     )

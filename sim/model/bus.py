@@ -20,7 +20,7 @@ from sim.model.operations import Fleet, Operation
 from sim.model.state import CountyState
 from sim.model.trip import Trip, TripSpec
 from sim.setup import BusLine
-from sim.units import FLOAT_SLACK, MINUTES_PER_DAY
+from sim.units import FLOAT_EPS, MINUTES_PER_DAY, TIME_EPS_MIN
 
 
 class BusNetwork:
@@ -60,7 +60,7 @@ class BusNetwork:
                     used = self.reserved.get((i, dep), np.zeros(3))
                     if (
                         arrive < van_at
-                        and (used + load <= run.capacity + FLOAT_SLACK).all()
+                        and (used + load <= run.capacity + FLOAT_EPS).all()
                         and (best is None or arrive < best[0])
                     ):
                         best = (arrive, (i, dep))
@@ -160,7 +160,7 @@ def _collect(
     rows_q, ready_q = queue.peek(now + off[-1])
     k_of = run.visit_index[st.point_of_node[led.origin[rows_q]]]
     reach = np.where(k_of >= 0, now + off[np.maximum(k_of, 0)], -np.inf)
-    cand = (k_of >= 0) & (ready_q <= reach + FLOAT_SLACK)
+    cand = (k_of >= 0) & (ready_q <= reach + TIME_EPS_MIN)
     if not cand.any():
         return empty, np.zeros(0), peak
     rows_c, k_c, reach_c = rows_q[cand], k_of[cand], reach[cand]
@@ -193,7 +193,7 @@ def _share_of(load: np.ndarray, capacity: np.ndarray) -> float:
     """Highest share of the compartment used on any dimension (0 for a line without cargo space)."""
     if capacity.max() <= 0:
         return 0.0
-    return float((load / np.maximum(capacity, FLOAT_SLACK)).max())
+    return float((load / np.maximum(capacity, FLOAT_EPS)).max())
 
 
 def _fee(st: CountyState, net: BusNetwork, run: BusLine, day: int, items: int) -> float:

@@ -28,7 +28,7 @@ import numpy as np
 from sim.records import Ledger
 from sim.records.ledger import PRODUCE
 from sim.scenario.schema import VehicleType
-from sim.units import FLOAT_SLACK
+from sim.units import FLOAT_EPS, TIME_EPS_MIN
 
 _EMPTY = np.empty(0, dtype=np.int64)
 
@@ -88,7 +88,7 @@ class Cargo:
         keys, starts = np.unique(key, return_index=True)
         loads = np.add.reduceat(self.dims[rows], starts, axis=0)
         groups = np.split(rows, starts[1:])
-        if (loads <= capacity + FLOAT_SLACK).all():
+        if (loads <= capacity + FLOAT_EPS).all():
             return keys, groups
         out_keys: list[int] = []
         out_rows: list[np.ndarray] = []
@@ -99,7 +99,7 @@ class Cargo:
         return np.array(out_keys, dtype=np.int64), out_rows
 
     def _pieces(self, group: np.ndarray, load: np.ndarray, capacity: np.ndarray) -> list[np.ndarray]:
-        pieces = int(np.ceil((load / capacity).max() - FLOAT_SLACK))
+        pieces = int(np.ceil((load / capacity).max() - FLOAT_EPS))
         if pieces <= 1:
             return [group]
         while True:
@@ -111,14 +111,14 @@ class Cargo:
 
     def fits(self, rows: np.ndarray, room: np.ndarray) -> bool:
         """Whether ``rows`` together fit in ``room`` on every dimension."""
-        return bool((self.total(rows) <= room + FLOAT_SLACK).all())
+        return bool((self.total(rows) <= room + FLOAT_EPS).all())
 
     def fitting_prefix(self, rows: np.ndarray, room: np.ndarray) -> int:
         """How many of ``rows``, taken in the order given, fit in ``room`` (items, kg, m3)."""
         cum = np.cumsum(self.dims[rows], axis=0)
-        ok = (cum <= room + FLOAT_SLACK).all(axis=1)
+        ok = (cum <= room + FLOAT_EPS).all(axis=1)
         return len(rows) if ok.all() else int(np.argmin(ok))
 
     def spoiled(self, rows: np.ndarray, t: np.ndarray | float) -> np.ndarray:
         """Mask of ``rows`` that are produce past their shelf life at time(s) ``t``."""
-        return self.perishable[rows] & (t > self.deadline[rows] + FLOAT_SLACK)
+        return self.perishable[rows] & (t > self.deadline[rows] + TIME_EPS_MIN)

@@ -21,7 +21,7 @@ from sim.model.queues import ItemQueue
 from sim.scenario.fields import WEEKDAYS
 from sim.scenario.schema import Carrier, Integrated, Scenario, VehicleType
 from sim.setup import World
-from sim.units import FLOAT_SLACK, MINUTES_PER_DAY
+from sim.units import MINUTES_PER_DAY, TIME_EPS_MIN
 
 DAYS_AHEAD = 8  # a week and a day: every weekly service day comes round
 
@@ -51,7 +51,7 @@ class Fleet:
     def charge_day_rate(self, now: float, day: int) -> bool:
         """Whether a trip starting ``now`` charges a vehicle's day rate: the n-th vehicle of
         the fleet out at once is charged the first time n are out on ``day``."""
-        busy = int((self.free_at > now + FLOAT_SLACK).sum()) + 1
+        busy = int((self.free_at > now + TIME_EPS_MIN).sum()) + 1
         if busy > self.used_today.get(day, 0):
             self.used_today[day] = busy
             return True
@@ -64,7 +64,7 @@ class Fleet:
             if int(weekday[d]) in self.days:
                 for clock in self.dispatch_times:
                     when = d * MINUTES_PER_DAY + clock
-                    if when > t + FLOAT_SLACK:
+                    if when > t + TIME_EPS_MIN:
                         return when
         return float("inf")
 
@@ -92,7 +92,7 @@ class Operation:
         """Whether a trunk leaving ``now`` (back at ``end``) charges a truck's day rate: the
         n-th truck out at once is charged the first time n are out on ``day``, so a truck
         that runs the morning and the afternoon trunk costs its day rate once."""
-        self.trunk_ends = [t for t in self.trunk_ends if t > now + FLOAT_SLACK]
+        self.trunk_ends = [t for t in self.trunk_ends if t > now + TIME_EPS_MIN]
         self.trunk_ends.append(end)
         busy = len(self.trunk_ends)
         if busy > self.trunks_charged.get(day, 0):

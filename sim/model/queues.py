@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.units import FLOAT_SLACK
+from sim.units import TIME_EPS_MIN
 
 _EMPTY = np.empty(0, dtype=np.int64)
 
@@ -46,7 +46,7 @@ class ItemQueue:
     def peek(self, now: float) -> tuple[np.ndarray, np.ndarray]:
         """Rows ready at ``now`` and their ready times, left in the queue."""
         rows, ready = self._merged()
-        take = ready <= now + FLOAT_SLACK
+        take = ready <= now + TIME_EPS_MIN
         return rows[take], ready[take]
 
     def pop(self, now: float, where: np.ndarray | None = None) -> np.ndarray:
@@ -57,7 +57,7 @@ class ItemQueue:
         rows, ready = self._merged()
         if not len(rows):
             return _EMPTY
-        take = ready <= now + FLOAT_SLACK
+        take = ready <= now + TIME_EPS_MIN
         if where is not None:
             idx = np.flatnonzero(take)
             take[idx[~where]] = False

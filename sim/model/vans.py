@@ -21,7 +21,7 @@ from sim.model.operations import Fleet, Operation
 from sim.model.state import CountyState
 from sim.model.trip import Trip, TripSpec, peak_share, routing_problem
 from sim.routing import RoutingProblem, fixed_or_replan, route_distance, schedule, solve
-from sim.units import FLOAT_SLACK, MINUTES_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_MINUTE
+from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_MINUTE, TIME_EPS_MIN
 
 _EMPTY = np.empty(0, dtype=np.int64)
 UNSERVED_PENALTY = 1.0e5  # objective units per stop left out; only capacity or shift forces it
@@ -60,7 +60,7 @@ def fleet_process(st: CountyState, op: Operation, fleet: Fleet, buses: BusNetwor
 def dispatch(st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusNetwork | None) -> None:
     """Plan tours for the free vans over what waits, and start one trip per tour."""
     now = st.env.now
-    available = np.flatnonzero(fleet.free_at <= now + FLOAT_SLACK)
+    available = np.flatnonzero(fleet.free_at <= now + TIME_EPS_MIN)
     if len(available) == 0:
         return
     deliveries, pickups = _waiting(st, op, fleet, buses, now)

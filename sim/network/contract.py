@@ -21,10 +21,11 @@ There is exactly one ``county_hub`` and every town that has a village has exactl
 from __future__ import annotations
 
 import math
-from collections import Counter
 from pathlib import Path
 
 import networkx as nx
+
+from sim.errors import LocatedError
 
 NODE_KINDS: tuple[str, ...] = ("county_hub", "town_station", "village", "farm", "poi", "junction")
 POI_TYPES: tuple[str, ...] = ("lodging", "scenic")
@@ -34,7 +35,7 @@ ROAD_SPEEDS: dict[str, float] = {"county": 60.0, "town": 40.0, "village": 25.0}
 DEFAULT_DETOUR = 1.3
 
 
-class NetworkError(ValueError):
+class NetworkError(LocatedError):
     """A graph or graph file that breaks the contract, said for a planner.
 
     ``path`` is the file (or None for an in-memory graph), ``field`` the column or
@@ -46,40 +47,8 @@ class NetworkError(ValueError):
     "n.csv:4: kind: unknown node kind (expected one of county_hub, village; found 'vilage')"
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: str | Path | None = None,
-        field: str | None = None,
-        line: int | None = None,
-        expected: str | None = None,
-        found: str | None = None,
-    ) -> None:
-        self.message = message
-        self.path = str(path) if path is not None else None
-        self.field = field
-        self.line = line
-        self.expected = expected
-        self.found = found
-        super().__init__(self._render())
-
-    def _render(self) -> str:
-        where = self.path or "<graph>"
-        if self.line is not None:
-            where += f":{self.line}"
-        text = f"{where}: "
-        if self.field:
-            text += f"{self.field}: "
-        text += self.message
-        details = []
-        if self.expected is not None:
-            details.append(f"expected {self.expected}")
-        if self.found is not None:
-            details.append(f"found {self.found}")
-        if details:
-            text += f" ({'; '.join(details)})"
-        return text
+    unnamed_source = "<graph>"
+    subject = "the graph"
 
 
 def _is_number(value: object) -> bool:
@@ -113,53 +82,64 @@ def validate_graph(
             expected="networkx.Graph",
             found=type(G).__name__,
         )
-    hubs: list[str] = []
+    for node, data in G.nodes(data=True):
+        _check_node(G, node, data, path, node_lines.get(node))
+    _check_hub_and_stations(G, path, node_lines)
+    for u, v, data in G.edges(data=True):
+        _check_edge(u, v, data, path, edge_lines.get((u, v), edge_lines.get((v, u))))
+    return G
+
+
+def _check_node(G: nx.Graph, node: object, data: dict, path: str | Path | None, line: int | None) -> None:
+    """One node's id, kind, coordinates, population, town and name, and its kind's extras."""
+
+    def fail(field: str, message: str, expected: str, found: object) -> None:
+        raise NetworkError(
+            f"node {node!r}: {message}",
+            path=path,
+            field=field,
+            line=line,
+            expected=expected,
+            found=repr(found),
+        )
+
+    if not isinstance(node, str) or not node:
+        fail("id", "bad node id", "a non-empty string", node)
+    kind = data.get("kind")
+    if kind not in NODE_KINDS:
+        fail("kind", "unknown node kind", f"one of {', '.join(NODE_KINDS)}", kind)
+    for field in ("x", "y"):
+        if not _is_number(data.get(field)):
+            fail(field, "coordinate is not a number", "a finite number (km)", data.get(field))
+        data[field] = float(data[field])
+    population = data.setdefault("population", 0)
+    if isinstance(population, float) and population.is_integer():
+        population = data["population"] = int(population)  # e.g. GraphML "double"
+    if not isinstance(population, int) or isinstance(population, bool) or population < 0:
+        fail("population", "bad population", "an integer >= 0", population)
+    for field in ("town", "name"):
+        data.setdefault(field, "")
+        if not isinstance(data[field], str):
+            fail(field, "not a string", "a string", data[field])
+    if kind in ("county_hub", "town_station", "village") and not data["town"]:
+        fail("town", f"a {kind} needs a town", "a town name", data["town"])
+    if kind == "farm":
+        village = data.get("village")
+        if village not in G or G.nodes[village].get("kind") != "village":
+            fail("village", "a farm must name its village", "the id of a village", village)
+        if not isinstance(data.get("crops"), str) or not data["crops"]:
+            fail("crops", "a farm needs crops", 'e.g. "strawberry"', data.get("crops"))
+    elif kind == "poi" and data.get("poi_type") not in POI_TYPES:
+        fail("poi_type", "bad POI type", " or ".join(POI_TYPES), data.get("poi_type"))
+
+
+def _check_hub_and_stations(G: nx.Graph, path: str | Path | None, node_lines: dict[str, int]) -> None:
+    """Exactly one county hub; one town station per town, and one in every town with villages."""
+    hubs = [n for n, kind in G.nodes(data="kind") if kind == "county_hub"]
     stations: dict[str, list[str]] = {}
     for node, data in G.nodes(data=True):
-        line = node_lines.get(node)
-
-        def fail(field: str, message: str, expected: str, found: object, _n=node, _l=line):
-            raise NetworkError(
-                f"node {_n!r}: {message}",
-                path=path,
-                field=field,
-                line=_l,
-                expected=expected,
-                found=repr(found),
-            )
-
-        if not isinstance(node, str) or not node:
-            fail("id", "bad node id", "a non-empty string", node)
-        kind = data.get("kind")
-        if kind not in NODE_KINDS:
-            fail("kind", "unknown node kind", f"one of {', '.join(NODE_KINDS)}", kind)
-        for field in ("x", "y"):
-            if not _is_number(data.get(field)):
-                fail(field, "coordinate is not a number", "a finite number (km)", data.get(field))
-            data[field] = float(data[field])
-        population = data.setdefault("population", 0)
-        if isinstance(population, float) and population.is_integer():
-            population = data["population"] = int(population)  # e.g. GraphML "double"
-        if not isinstance(population, int) or isinstance(population, bool) or population < 0:
-            fail("population", "bad population", "an integer >= 0", population)
-        for field in ("town", "name"):
-            data.setdefault(field, "")
-            if not isinstance(data[field], str):
-                fail(field, "not a string", "a string", data[field])
-        if kind in ("county_hub", "town_station", "village") and not data["town"]:
-            fail("town", f"a {kind} needs a town", "a town name", data["town"])
-        if kind == "county_hub":
-            hubs.append(node)
-        elif kind == "town_station":
+        if data["kind"] == "town_station":
             stations.setdefault(data["town"], []).append(node)
-        elif kind == "farm":
-            village = data.get("village")
-            if village not in G or G.nodes[village].get("kind") != "village":
-                fail("village", "a farm must name its village", "the id of a village", village)
-            if not isinstance(data.get("crops"), str) or not data["crops"]:
-                fail("crops", "a farm needs crops", 'e.g. "strawberry"', data.get("crops"))
-        elif kind == "poi" and data.get("poi_type") not in POI_TYPES:
-            fail("poi_type", "bad POI type", " or ".join(POI_TYPES), data.get("poi_type"))
     if len(hubs) != 1:
         raise NetworkError(
             "the graph needs exactly one county hub" if hubs else "no county_hub node",
@@ -187,38 +167,33 @@ def validate_graph(
             expected="one town_station per town",
             found="none",
         )
-    for u, v, data in G.edges(data=True):
-        line = edge_lines.get((u, v), edge_lines.get((v, u)))
-        label = f"edge {u!r}-{v!r}"
-        if u == v:
-            raise NetworkError(f"{label}: a road cannot loop on itself", path=path, line=line, found=repr(u))
-        road_class = data.get("road_class")
-        if road_class not in ROAD_SPEEDS:
+
+
+def _check_edge(u: str, v: str, data: dict, path: str | Path | None, line: int | None) -> None:
+    """One road: no loop, a known class, positive length and speed (speed filled from the class)."""
+    label = f"edge {u!r}-{v!r}"
+    if u == v:
+        raise NetworkError(f"{label}: a road cannot loop on itself", path=path, line=line, found=repr(u))
+    road_class = data.get("road_class")
+    if road_class not in ROAD_SPEEDS:
+        raise NetworkError(
+            f"{label}: unknown road class",
+            path=path,
+            field="road_class",
+            line=line,
+            expected=" / ".join(ROAD_SPEEDS),
+            found=repr(road_class),
+        )
+    data.setdefault("speed_kmh", ROAD_SPEEDS[road_class])
+    for field in ("length_km", "speed_kmh"):
+        value = data.get(field)
+        if not _is_number(value) or value <= 0:
             raise NetworkError(
-                f"{label}: unknown road class",
+                f"{label}: bad {field}",
                 path=path,
-                field="road_class",
+                field=field,
                 line=line,
-                expected=" / ".join(ROAD_SPEEDS),
-                found=repr(road_class),
+                expected="a number > 0",
+                found=repr(value),
             )
-        data.setdefault("speed_kmh", ROAD_SPEEDS[road_class])
-        for field in ("length_km", "speed_kmh"):
-            value = data.get(field)
-            if not _is_number(value) or value <= 0:
-                raise NetworkError(
-                    f"{label}: bad {field}",
-                    path=path,
-                    field=field,
-                    line=line,
-                    expected="a number > 0",
-                    found=repr(value),
-                )
-            data[field] = float(value)
-    return G
-
-
-def kind_counts(G: nx.Graph) -> dict[str, int]:
-    """Number of nodes of each kind, in :data:`NODE_KINDS` order."""
-    counts = Counter(kind for _, kind in G.nodes(data="kind"))
-    return {kind: counts.get(kind, 0) for kind in NODE_KINDS}
+        data[field] = float(value)

@@ -77,6 +77,8 @@ DETOUR_RANGE = (1.2, 1.4)  # road length / straight line, drawn per road
 PRODUCING_SHARE = 0.6  # share of villages in a crop town that have farms (estimate)
 VILLAGE_SIZE_SIGMA = 0.4  # lognormal spread of village populations (estimate)
 HUB_OFFSET = (1.5, 0.6)  # hub (county bus station) from the Yongyang station, km
+#: Share of berry farms in a town of both berries that grow both (estimate).
+BOTH_BERRIES_SHARE = 0.3
 #: Named POIs, used in this order (then generic ones): town, poi_type, name.
 POIS: tuple[tuple[str, str, str], ...] = (
     ("Yongyang", "scenic", "Tianshengqiao scenic area"),
@@ -194,6 +196,9 @@ def generate_county(
     since most of its census population is the urban seat). Town stations carry the
     town's public ``area_km2`` and ``population``.
 
+    The steps below draw from one generator in a fixed order (villages' places, their
+    populations, county roads, town roads, farms, POIs): do not reorder them.
+
     >>> G = generate_county(seed=3, n_villages=20)
     >>> sum(p for _, p in G.nodes(data="population") if p) > 0
     True
@@ -205,36 +210,60 @@ def generate_county(
     areas = np.array([t.area_km2 for t in TOWNS])
     counts = _apportion(n_villages, areas, minimum=1)
     positions = _sample_villages(rng, counts, centres, radii)
+    county = _County(nx.Graph(name="Lishui-like county", seed=seed, area_km2=float(area_km2)), rng)
+    county.scale = radii[0] / math.sqrt(TOWNS[0].area_km2 / math.pi)
+    _add_hub_and_stations(county, centres)
+    villages = _add_villages(county, counts, positions)
+    _add_county_roads(county, villages, centres, radii)
+    _add_town_roads(county, villages, centres, radii)
+    if farms_per_producing_village:
+        _add_farms(county, villages, farms_per_producing_village)
+    _add_pois(county, villages, n_poi)
+    return county.G
 
-    G = nx.Graph(name="Lishui-like county", seed=seed, area_km2=float(area_km2))
-    xy: dict[str, np.ndarray] = {}
 
-    def add_node(node: str, point: np.ndarray, **attrs: object) -> None:
+class _County:
+    """The graph being built, node positions, and the generator every step draws from."""
+
+    def __init__(self, G: nx.Graph, rng: np.random.Generator) -> None:
+        self.G = G
+        self.rng = rng
+        self.xy: dict[str, np.ndarray] = {}
+        self.hub = "hub"
+        self.seat = next(i for i, t in enumerate(TOWNS) if t.name == SEAT)
+        self.stations = [f"st_{t.name.lower()}" for t in TOWNS]
+        self.scale = 1.0  # layout scale: km of the county per km of the TOWNS estimates
+
+    def add_node(self, node: str, point: np.ndarray, **attrs: object) -> None:
+        """A node at ``point`` (km, rounded to metres) with its contract attributes."""
         x, y = (round(float(c), 3) for c in point)
-        xy[node] = np.array([x, y])
-        G.add_node(node, kind=attrs.pop("kind"), x=x, y=y, **attrs)
+        self.xy[node] = np.array([x, y])
+        self.G.add_node(node, kind=attrs.pop("kind"), x=x, y=y, **attrs)
 
-    def add_road(u: str, v: str, road_class: str) -> None:
-        if u == v or G.has_edge(u, v):
+    def add_road(self, u: str, v: str, road_class: str) -> None:
+        """A road of ``road_class``: straight line times a random detour (one draw)."""
+        if u == v or self.G.has_edge(u, v):
             return
-        straight = float(np.linalg.norm(xy[u] - xy[v]))
-        length = max(round(straight * rng.uniform(*DETOUR_RANGE), 3), 0.001)
-        G.add_edge(u, v, length_km=length, speed_kmh=ROAD_SPEEDS[road_class], road_class=road_class)
+        straight = float(np.linalg.norm(self.xy[u] - self.xy[v]))
+        length = max(round(straight * self.rng.uniform(*DETOUR_RANGE), 3), 0.001)
+        self.G.add_edge(u, v, length_km=length, speed_kmh=ROAD_SPEEDS[road_class], road_class=road_class)
 
-    hub = "hub"
-    seat = next(i for i, t in enumerate(TOWNS) if t.name == SEAT)
-    scale = radii[0] / math.sqrt(TOWNS[0].area_km2 / math.pi)
-    add_node(
-        hub,
-        centres[seat] + scale * np.array(HUB_OFFSET),
+    def distance(self, node: str, point: np.ndarray) -> float:
+        return float(np.linalg.norm(self.xy[node] - point))
+
+
+def _add_hub_and_stations(county: _County, centres: np.ndarray) -> None:
+    """The county hub beside the seat's station, and one station per town at its seat."""
+    county.add_node(
+        county.hub,
+        centres[county.seat] + county.scale * np.array(HUB_OFFSET),
         kind="county_hub",
         population=0,
         town=SEAT,
         name="Lishui county logistics hub",
     )
-    stations = [f"st_{t.name.lower()}" for t in TOWNS]
-    for t, node, centre in zip(TOWNS, stations, centres, strict=True):
-        add_node(
+    for t, node, centre in zip(TOWNS, county.stations, centres, strict=True):
+        county.add_node(
             node,
             centre,
             kind="town_station",
@@ -244,11 +273,13 @@ def generate_county(
             area_km2=t.area_km2,
         )
 
-    # Village populations: lognormal weights around each town's density.
+
+def _add_villages(county: _County, counts: np.ndarray, positions: list[np.ndarray]) -> list[list[str]]:
+    """Village nodes of each town, populations lognormal around the town's density."""
     density = np.array([t.population / t.area_km2 for t in TOWNS])
-    density[seat] = float(np.median(np.delete(density, seat)))
+    density[county.seat] = float(np.median(np.delete(density, county.seat)))
     weights = np.concatenate(
-        [density[i] * rng.lognormal(0.0, VILLAGE_SIZE_SIGMA, k) for i, k in enumerate(counts)]
+        [density[i] * county.rng.lognormal(0.0, VILLAGE_SIZE_SIGMA, k) for i, k in enumerate(counts)]
     )
     populations = iter(_apportion(RURAL_POPULATION, weights).tolist())
     villages: list[list[str]] = []
@@ -256,7 +287,7 @@ def generate_county(
     for t, pts in zip(TOWNS, positions, strict=True):
         ids = [f"v_{t.name.lower()}_{k + 1:0{width}d}" for k in range(len(pts))]
         for k, (node, p) in enumerate(zip(ids, pts, strict=True)):
-            add_node(
+            county.add_node(
                 node,
                 p,
                 kind="village",
@@ -265,8 +296,18 @@ def generate_county(
                 name=f"{t.name} village {k + 1}",
             )
         villages.append(ids)
+    return villages
 
-    # County roads: hub to every station, and between neighbouring towns, bent at junctions.
+
+def _add_county_roads(
+    county: _County, villages: list[list[str]], centres: np.ndarray, radii: np.ndarray
+) -> None:
+    """County roads from the hub to every station and between neighbouring towns.
+
+    Roads of 6 km or more bend at a junction near half-way, which gets a town-road spur
+    to the nearest village within reach.
+    """
+    hub, stations, seat, xy = county.hub, county.stations, county.seat, county.xy
     all_villages = [v for ids in villages for v in ids]
     pairs = [(hub, st) for st in stations]
     pairs += [(stations[i], stations[j]) for i, j in _neighbours(centres, radii) if seat not in (i, j)]
@@ -274,72 +315,86 @@ def generate_county(
         straight = xy[b] - xy[a]
         length = float(np.linalg.norm(straight))
         if length < 6.0:
-            add_road(a, b, "county")
+            county.add_road(a, b, "county")
             continue
         normal = np.array([-straight[1], straight[0]]) / length
         junction = f"j_{n:03d}"
-        point = xy[a] + 0.5 * straight + rng.normal(0.0, 0.06 * length) * normal
-        near_town = min((a, b), key=lambda s: float(np.linalg.norm(xy[s] - point)))
-        add_node(
+        point = xy[a] + 0.5 * straight + county.rng.normal(0.0, 0.06 * length) * normal
+        near_town = min((a, b), key=lambda s: county.distance(s, point))
+        county.add_node(
             junction,
             point,
             kind="junction",
             population=0,
-            town=G.nodes[near_town]["town"],
+            town=county.G.nodes[near_town]["town"],
             name=f"Junction {n}",
         )
-        add_road(a, junction, "county")
-        add_road(junction, b, "county")
+        county.add_road(a, junction, "county")
+        county.add_road(junction, b, "county")
         if all_villages:
-            spur = min(all_villages, key=lambda v: float(np.linalg.norm(xy[v] - point)))
-            if np.linalg.norm(xy[spur] - point) < 3.0 * scale:
-                add_road(junction, spur, "town")
+            spur = min(all_villages, key=lambda v: county.distance(v, point))
+            if county.distance(spur, point) < 3.0 * county.scale:
+                county.add_road(junction, spur, "town")
 
-    # Town roads inside each town and between the nearest villages of neighbouring towns.
-    for station, ids in zip(stations, villages, strict=True):
+
+def _add_town_roads(
+    county: _County, villages: list[list[str]], centres: np.ndarray, radii: np.ndarray
+) -> None:
+    """Town roads inside each town, and between the nearest villages of neighbouring towns."""
+    xy = county.xy
+    for station, ids in zip(county.stations, villages, strict=True):
         local = [station, *ids]
         for a, b in _local_edges(np.array([xy[v] for v in local])):
-            add_road(local[a], local[b], "town")
+            county.add_road(local[a], local[b], "town")
     for i, j in _neighbours(centres, radii):
         if villages[i] and villages[j]:
             pi = np.array([xy[v] for v in villages[i]])
             pj = np.array([xy[v] for v in villages[j]])
             gap = np.linalg.norm(pi[:, None, :] - pj[None], axis=2)
             a, b = np.unravel_index(int(gap.argmin()), gap.shape)
-            add_road(villages[i][a], villages[j][b], "town")
+            county.add_road(villages[i][a], villages[j][b], "town")
 
-    # Farms: a share of the villages of each crop town, linked by village roads.
+
+def _add_farms(county: _County, villages: list[list[str]], farms_per_producing_village: int) -> None:
+    """Farms of a share of the villages of each crop town, linked by village roads."""
+    rng = county.rng
     for t, ids in zip(TOWNS, villages, strict=True):
-        if not t.crops or not ids or farms_per_producing_village == 0:
+        if not t.crops or not ids:
             continue
         n_producing = max(1, round(PRODUCING_SHARE * len(ids)))
         producing = sorted(rng.choice(len(ids), size=n_producing, replace=False).tolist())
         for k in producing:
             village = ids[k]
             for f in range(farms_per_producing_village):
-                crops = [t.crops[int(rng.integers(len(t.crops)))]]
-                if {"blueberry", "blackberry"} <= set(t.crops) and crops[0] in (
-                    "blueberry",
-                    "blackberry",
-                ):
-                    if rng.random() < 0.3:
-                        crops = ["blueberry", "blackberry"]
+                crops = _farm_crops(rng, t.crops)
                 angle = rng.uniform(0.0, 2 * math.pi)
                 offset = rng.uniform(0.6, 2.0) * np.array([math.cos(angle), math.sin(angle)])
                 farm = f"f_{village[2:]}_{f + 1}"
-                add_node(
+                county.add_node(
                     farm,
-                    xy[village] + offset,
+                    county.xy[village] + offset,
                     kind="farm",
                     population=0,
                     town=t.name,
-                    name=f"{crops[0].capitalize()} farm {f + 1} of {G.nodes[village]['name']}",
+                    name=f"{crops[0].capitalize()} farm {f + 1} of {county.G.nodes[village]['name']}",
                     village=village,
                     crops=",".join(crops),
                 )
-                add_road(village, farm, "village")
+                county.add_road(village, farm, "village")
 
-    # POIs: named spots first, then generic ones in turn over the towns.
+
+def _farm_crops(rng: np.random.Generator, town_crops: tuple[str, ...]) -> list[str]:
+    """One of the town's crops; a berry farm in a town of both berries grows both at times."""
+    crops = [town_crops[int(rng.integers(len(town_crops)))]]
+    berries = ("blueberry", "blackberry")
+    if set(berries) <= set(town_crops) and crops[0] in berries and rng.random() < BOTH_BERRIES_SHARE:
+        crops = list(berries)
+    return crops
+
+
+def _add_pois(county: _County, villages: list[list[str]], n_poi: int) -> None:
+    """POIs: the named spots first, then generic ones in turn over the towns."""
+    rng = county.rng
     for p in range(n_poi):
         if p < len(POIS):
             town, poi_type, name = POIS[p]
@@ -348,18 +403,17 @@ def generate_county(
             poi_type = ("scenic", "lodging")[p % 2]
             name = f"{town} {'scenic spot' if poi_type == 'scenic' else 'guesthouse'} {p + 1}"
         i = next(k for k, t in enumerate(TOWNS) if t.name == town)
-        anchor = villages[i][int(rng.integers(len(villages[i])))] if villages[i] else stations[i]
+        anchor = villages[i][int(rng.integers(len(villages[i])))] if villages[i] else county.stations[i]
         angle = rng.uniform(0.0, 2 * math.pi)
         offset = rng.uniform(1.0, 3.0) * np.array([math.cos(angle), math.sin(angle)])
         node = f"poi_{p + 1}"
-        add_node(
+        county.add_node(
             node,
-            xy[anchor] + offset,
+            county.xy[anchor] + offset,
             kind="poi",
             population=0,
             town=town,
             name=name,
             poi_type=poi_type,
         )
-        add_road(anchor, node, "village")
-    return G
+        county.add_road(anchor, node, "village")

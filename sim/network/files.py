@@ -34,7 +34,8 @@ NAME:TYPE     no        any other attribute; TYPE is int, float, bool or str (th
 ============  ========  ====================================================================
 
 [1] Give either x and y, or lon and lat. With lon/lat only, positions are projected to km
-with an equirectangular projection around the mean lon/lat of the file:
+with an equirectangular projection around the mean lon/lat of the file
+(:func:`sim.network.geography.project_lonlat`):
 ``x = R * radians(lon - lon0) * cos(radians(lat0))``, ``y = R * radians(lat - lat0)``,
 R = 6371.0088 km (error well under 0.1 % across a county).
 
@@ -71,17 +72,16 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
+from sim.atomic import atomic_path
 from sim.network.contract import DEFAULT_DETOUR, NetworkError, validate_graph
+from sim.network.geography import project_lonlat
 
-EARTH_RADIUS_KM = 6371.0088
 NODE_COLUMNS = ("id", "kind", "x", "y", "population", "town", "name")
 NODE_OPTIONAL = ("village", "crops", "poi_type", "lon", "lat")
 EDGE_COLUMNS = ("source", "target", "length_km", "speed_kmh", "road_class")
@@ -95,19 +95,6 @@ _KNOWN_TYPES: dict[str, type] = {
     "speed_kmh": float,
 }
 _TYPE_NAMES: dict[str, type] = {"int": int, "float": float, "bool": bool, "str": str}
-
-
-def _atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
-    """Write via a temporary file in the same folder, then rename over ``path``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_graphml(path: str | Path) -> nx.Graph:
@@ -136,7 +123,8 @@ def read_graphml(path: str | Path) -> nx.Graph:
 
 def write_graphml(G: nx.Graph, path: str | Path) -> None:
     """Write ``G`` as GraphML (all node, edge and graph attributes, with their types)."""
-    _atomic_write(path, lambda tmp: nx.write_graphml(G, tmp))
+    with atomic_path(path) as tmp:
+        nx.write_graphml(G, tmp)
 
 
 def _parse(text: str, kind: type, *, path, field: str, line: int, row_id: str) -> object:
@@ -247,6 +235,14 @@ def read_csv(nodes_path: str | Path, edges_path: str | Path) -> nx.Graph:
     >>> sorted(H.nodes(data=True)) == sorted(G.nodes(data=True))
     True
     """
+    G, node_lines = _read_nodes(nodes_path)
+    validate_graph(G, path=nodes_path, node_lines=node_lines)
+    edge_lines = _read_edges(G, edges_path, Path(nodes_path).name)
+    return validate_graph(G, path=edges_path, node_lines=node_lines, edge_lines=edge_lines)
+
+
+def _read_nodes(nodes_path: str | Path) -> tuple[nx.Graph, dict[str, int]]:
+    """The nodes of a node table (positions in km) and the file line of each node."""
     columns, rows = _rows(nodes_path, ("id", "kind", "population", "town", "name"))
     use_lonlat = not ("x" in columns and "y" in columns)
     if use_lonlat and not ("lon" in columns and "lat" in columns):
@@ -274,41 +270,57 @@ def read_csv(nodes_path: str | Path, edges_path: str | Path) -> nx.Graph:
                 expected="unique ids",
                 found=f"also on line {node_lines[node]}",
             )
-        attrs = _typed_cells(row, columns, ("id",), path=nodes_path, line=line, row_id=node)
-        attrs.setdefault("town", "")
-        attrs.setdefault("name", "")
-        if "population" not in attrs:
-            if attrs.get("kind") == "village":
-                raise NetworkError(
-                    f"village {node!r} has no population",
-                    path=nodes_path,
-                    field="population",
-                    line=line,
-                    expected="an integer >= 0",
-                    found="an empty cell",
-                )
-            attrs["population"] = 0
-        for field in ("lon", "lat") if use_lonlat else ("x", "y"):
-            if field not in attrs:
-                raise NetworkError(
-                    f"node {node!r}: no {field}",
-                    path=nodes_path,
-                    field=field,
-                    line=line,
-                    expected="a number",
-                    found="an empty cell",
-                )
+        attrs = _node_attributes(row, columns, nodes_path, line, node, use_lonlat)
         node_lines[node] = line
         G.add_node(node, **attrs)
     if use_lonlat and len(G):
-        lon0 = sum(d["lon"] for _, d in G.nodes(data=True)) / len(G)
-        lat0 = sum(d["lat"] for _, d in G.nodes(data=True)) / len(G)
-        coslat = math.cos(math.radians(lat0))
-        for _, d in G.nodes(data=True):
-            d["x"] = EARTH_RADIUS_KM * math.radians(d["lon"] - lon0) * coslat
-            d["y"] = EARTH_RADIUS_KM * math.radians(d["lat"] - lat0)
-    validate_graph(G, path=nodes_path, node_lines=node_lines)
+        _place_lonlat(G)
+    return G, node_lines
 
+
+def _node_attributes(
+    row: dict[str, str], columns: dict[str, type], path: str | Path, line: int, node: str, use_lonlat: bool
+) -> dict[str, object]:
+    """One node row's typed attributes, with defaults; a village needs a population."""
+    attrs = _typed_cells(row, columns, ("id",), path=path, line=line, row_id=node)
+    attrs.setdefault("town", "")
+    attrs.setdefault("name", "")
+    if "population" not in attrs:
+        if attrs.get("kind") == "village":
+            raise NetworkError(
+                f"village {node!r} has no population",
+                path=path,
+                field="population",
+                line=line,
+                expected="an integer >= 0",
+                found="an empty cell",
+            )
+        attrs["population"] = 0
+    for field in ("lon", "lat") if use_lonlat else ("x", "y"):
+        if field not in attrs:
+            raise NetworkError(
+                f"node {node!r}: no {field}",
+                path=path,
+                field=field,
+                line=line,
+                expected="a number",
+                found="an empty cell",
+            )
+    return attrs
+
+
+def _place_lonlat(G: nx.Graph) -> None:
+    """Set x, y (km) of every node from its lon/lat, around the mean lon/lat of the file."""
+    lon0 = sum(d["lon"] for _, d in G.nodes(data=True)) / len(G)
+    lat0 = sum(d["lat"] for _, d in G.nodes(data=True)) / len(G)
+    data = [d for _, d in G.nodes(data=True)]
+    x, y = project_lonlat([d["lon"] for d in data], [d["lat"] for d in data], lon0, lat0)
+    for d, xk, yk in zip(data, x.tolist(), y.tolist(), strict=True):
+        d["x"], d["y"] = xk, yk
+
+
+def _read_edges(G: nx.Graph, edges_path: str | Path, nodes_file: str) -> dict[tuple[str, str], int]:
+    """Add the roads of an edge table to ``G``; the file line of each road."""
     columns, rows = _rows(edges_path, ("source", "target", "road_class"))
     edge_lines: dict[tuple[str, str], int] = {}
     for line, row in rows:
@@ -320,7 +332,7 @@ def read_csv(nodes_path: str | Path, edges_path: str | Path) -> nx.Graph:
                     path=edges_path,
                     field=field,
                     line=line,
-                    expected=f"an id from {Path(nodes_path).name}",
+                    expected=f"an id from {nodes_file}",
                     found=repr(node),
                 )
         if (u, v) in edge_lines or (v, u) in edge_lines:
@@ -340,7 +352,7 @@ def read_csv(nodes_path: str | Path, edges_path: str | Path) -> nx.Graph:
             attrs["length_km"] = math.hypot(a["x"] - b["x"], a["y"] - b["y"]) * DEFAULT_DETOUR
         edge_lines[(u, v)] = line
         G.add_edge(u, v, **attrs)
-    return validate_graph(G, path=edges_path, node_lines=node_lines, edge_lines=edge_lines)
+    return edge_lines
 
 
 def _columns(items: list[dict], fixed: tuple[str, ...], what: str) -> list[tuple[str, str]]:
@@ -381,14 +393,12 @@ def _cell(value: object) -> str:
 
 
 def _write_table(path: str | Path, pairs: list[tuple[str, str]], rows: list[dict]) -> None:
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow([header for _, header in pairs])
-            for data in rows:
-                writer.writerow([_cell(data.get(key)) for key, _ in pairs])
-
-    _atomic_write(path, write)
+    """One CSV table: a header of ``pairs``' headers, then a row per dict, whole or not at all."""
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([header for _, header in pairs])
+        for data in rows:
+            writer.writerow([_cell(data.get(key)) for key, _ in pairs])
 
 
 def write_csv(G: nx.Graph, nodes_path: str | Path, edges_path: str | Path) -> None:

@@ -44,6 +44,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from sim.network.geography import project_lonlat
 from sim.network.gtfs_feed import (
     GtfsError,
     Schedule,
@@ -52,7 +53,6 @@ from sim.network.gtfs_feed import (
     listing,
     load_schedule,
     parse_date,
-    project_lonlat,
     service_calendar,
 )
 
@@ -151,6 +151,18 @@ def read_gtfs(
     [('AB:0:0', 1), ('AB:1:0', 1)]
     """
     sched = load_schedule(path, route_ids)
+    day, running = _service_day(sched, service_date)
+    groups = _stop_patterns(sched, running)
+    used = sorted({s for key in groups for s in key[2]})
+    node = _map_stops(sched, used, graph, stop_mapping, tolerance_km, node_kinds)
+    return _timetables(sched, groups, node, day_text(day))
+
+
+def _service_day(sched: Schedule, service_date: str | None) -> tuple[int, np.ndarray]:
+    """The service day (ordinal) and which trips run on it (with at least two stop times).
+
+    ``service_date`` None picks the day with most departures, the earliest on a tie.
+    """
     services, first, active = service_calendar(sched.feed)
     n_days = active.shape[1]
     n_trips = len(sched.trip_ids)
@@ -190,8 +202,19 @@ def read_gtfs(
             expected=f"a day with service within {span}",
             found=day_text(day),
         )
+    return day, running
 
-    groups: dict[tuple[str, str, tuple[int, ...]], list[tuple[float, str, np.ndarray]]] = {}
+
+#: (route_id, direction_id, stop indices) -> trips as (first departure, trip id, departures, arrivals).
+_Patterns = dict[tuple[str, str, tuple[int, ...]], list[tuple[float, str, np.ndarray, np.ndarray]]]
+
+
+def _stop_patterns(sched: Schedule, running: np.ndarray) -> _Patterns:
+    """The running trips grouped by route, direction and exact stop sequence.
+
+    A frequency-based trip contributes one trip per departure, its times shifted.
+    """
+    groups: _Patterns = {}
     for t in np.flatnonzero(running):
         a, b = sched.bounds[t], sched.bounds[t + 1]
         key = (sched.trip_route[t], sched.trip_dir[t], tuple(sched.st_stop[a:b].tolist()))
@@ -203,9 +226,11 @@ def read_gtfs(
             )
         else:
             rows.append((float(dep[0]), tid, dep, arr))
-    used = sorted({s for key in groups for s in key[2]})
-    node = _map_stops(sched, used, graph, stop_mapping, tolerance_km, node_kinds)
+    return groups
 
+
+def _timetables(sched: Schedule, groups: _Patterns, node: dict[int, str], date: str) -> list[BusTimetable]:
+    """One :class:`BusTimetable` per stop pattern, numbered from the most-run one per direction."""
     ranked = sorted(groups.items(), key=lambda kv: (kv[0][:2], -len(kv[1]), min(r[0] for r in kv[1]), kv[0]))
     lines, k, last = [], 0, None
     for (route, direction, pattern), rows in ranked:
@@ -220,7 +245,7 @@ def read_gtfs(
                 gtfs_stop_ids=tuple(sched.stop_ids[s] for s in pattern),
                 stop_times_min=np.stack([r[2] for r in rows]),
                 trip_ids=tuple(r[1] for r in rows),
-                service_date=day_text(day),
+                service_date=date,
                 arrival_min=np.stack([r[3] for r in rows]),
             )
         )
@@ -258,8 +283,24 @@ def _map_stops(
         )
     node = {s: mapping[sched.stop_ids[s]] for s in used if sched.stop_ids[s] in mapping}
     rest = np.array([s for s in used if s not in node], dtype=np.int64)
-    if not rest.size:
-        return node
+    if rest.size:
+        node.update(_place_by_distance(sched, rest, graph, tolerance_km, node_kinds))
+    return node
+
+
+def _place_by_distance(
+    sched: Schedule,
+    rest: np.ndarray,
+    graph: nx.Graph,
+    tolerance_km: float,
+    node_kinds: Collection[str] | None,
+) -> dict[int, str]:
+    """Nearest node (of ``node_kinds``) within ``tolerance_km`` of each stop in ``rest``.
+
+    Stops are placed in the graph's km frame around its lon/lat origin; the stops with
+    no node near enough are one error that lists them.
+    """
+    stops_file = f"{sched.feed.name}/stops.txt"
     label = [f"{sched.stop_ids[s]} {sched.stop_names[s]!r}" for s in rest]
     lon0, lat0 = graph.graph.get("lon0"), graph.graph.get("lat0")
     if lon0 is None or lat0 is None:
@@ -277,14 +318,7 @@ def _map_stops(
     ids = [c[0] for c in cand]
     nxy = np.array([c[1:] for c in cand], dtype=float).reshape(-1, 2)
     sx, sy = project_lonlat(sched.lon[rest], sched.lat[rest], float(lon0), float(lat0))
-    best = np.full(len(rest), np.inf)
-    arg = np.zeros(len(rest), dtype=np.int64)
-    for c in range(0, len(nxy), 4096):  # chunks keep the distance matrix small on OSM graphs
-        d = np.hypot(sx[:, None] - nxy[None, c : c + 4096, 0], sy[:, None] - nxy[None, c : c + 4096, 1])
-        j = np.argmin(d, axis=1)
-        dj = d[np.arange(len(rest)), j]
-        better = dj < best
-        best[better], arg[better] = dj[better], j[better] + c
+    best, arg = _nearest(sx, sy, nxy)
     far = np.flatnonzero(~(best <= tolerance_km))
     if far.size:
         found = [
@@ -301,8 +335,23 @@ def _map_stops(
             expected="a stop_mapping entry or a larger tolerance_km",
             found=listing(found),
         )
-    node.update({int(s): ids[arg[i]] for i, s in enumerate(rest)})
-    return node
+    return {int(s): ids[arg[i]] for i, s in enumerate(rest)}
+
+
+def _nearest(sx: np.ndarray, sy: np.ndarray, nxy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (km) to and index of the nearest of the points ``nxy`` for each (sx, sy).
+
+    Works in chunks of 4096 candidates, which keeps the distance matrix small on OSM graphs.
+    """
+    best = np.full(len(sx), np.inf)
+    arg = np.zeros(len(sx), dtype=np.int64)
+    for c in range(0, len(nxy), 4096):
+        d = np.hypot(sx[:, None] - nxy[None, c : c + 4096, 0], sy[:, None] - nxy[None, c : c + 4096, 1])
+        j = np.argmin(d, axis=1)
+        dj = d[np.arange(len(sx)), j]
+        better = dj < best
+        best[better], arg[better] = dj[better], j[better] + c
+    return best, arg
 
 
 def gtfs_stop_graph(
@@ -334,19 +383,7 @@ def gtfs_stop_graph(
     sched = load_schedule(path, route_ids)
     stop = sched.st_stop
     used, count = np.unique(stop, return_counts=True)
-    nocoord = [
-        f"{sched.stop_ids[s]} {sched.stop_names[s]!r}"
-        for s in used
-        if np.isnan(sched.lon[s]) or np.isnan(sched.lat[s])
-    ]
-    if nocoord:
-        raise GtfsError(
-            "stops without coordinates",
-            file=f"{sched.feed.name}/stops.txt",
-            column="stop_lat",
-            expected="stop_lat and stop_lon",
-            found=listing(nocoord),
-        )
+    _check_coordinates(sched, used)
     lon0, lat0 = float(np.mean(sched.lon[used])), float(np.mean(sched.lat[used]))
     x, y = project_lonlat(sched.lon, sched.lat, lon0, lat0)
     town = Path(sched.feed.name).stem
@@ -365,6 +402,38 @@ def gtfs_stop_graph(
             town=town,
             name=sched.stop_names[s] or sched.stop_ids[s],
         )
+    _add_stop_edges(G, sched, x, y, detour_factor, default_speed_kmh, speed_range_kmh)
+    return G
+
+
+def _check_coordinates(sched: Schedule, used: np.ndarray) -> None:
+    """Every used stop needs stop_lat and stop_lon; one error lists those without."""
+    nocoord = [
+        f"{sched.stop_ids[s]} {sched.stop_names[s]!r}"
+        for s in used
+        if np.isnan(sched.lon[s]) or np.isnan(sched.lat[s])
+    ]
+    if nocoord:
+        raise GtfsError(
+            "stops without coordinates",
+            file=f"{sched.feed.name}/stops.txt",
+            column="stop_lat",
+            expected="stop_lat and stop_lon",
+            found=listing(nocoord),
+        )
+
+
+def _add_stop_edges(
+    G: nx.Graph,
+    sched: Schedule,
+    x: np.ndarray,
+    y: np.ndarray,
+    detour_factor: float,
+    default_speed_kmh: float,
+    speed_range_kmh: tuple[float, float],
+) -> None:
+    """An edge for every pair of consecutive stops of a trip (see :func:`gtfs_stop_graph`)."""
+    stop = sched.st_stop
     starts = np.zeros(len(stop), bool)
     starts[sched.bounds[:-1][np.diff(sched.bounds) > 0]] = True
     seg = np.flatnonzero(~starts[1:] & (stop[1:] != stop[:-1]))
@@ -386,4 +455,3 @@ def gtfs_stop_graph(
             sched.stop_ids[pair[h] % len(sched.stop_ids)],
         )
         G.add_edge(u, v, length_km=float(length[h]), speed_kmh=speed, road_class=road)
-    return G

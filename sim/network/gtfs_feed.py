@@ -24,24 +24,30 @@ from pathlib import Path
 
 import numpy as np
 
-#: Mean Earth radius (km) used by the equirectangular projection.
-EARTH_RADIUS_KM = 6371.0088
+from sim.errors import LocatedError
+from sim.network.geography import project_lonlat
+from sim.units import TIME_EPS_MIN
+
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME_RE = re.compile(r"(\d{1,3}):([0-5]\d):([0-5]\d)")
 _DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _MAX_LISTED = 12
 
 
-class GtfsError(ValueError):
+class GtfsError(LocatedError):
     """A GTFS feed (or a request on it) the importer cannot use, said for a planner.
 
     Names the file (``feed.zip/member.txt``), the line, the column, what was expected and
-    what was found, in the style of the network's other errors.
+    what was found, in the style of the network's other errors. ``file`` and ``column``
+    are this error's names for :class:`~sim.errors.LocatedError`'s ``path`` and
+    ``field``; a blank ``expected`` or ``found`` is not shown.
 
     >>> str(GtfsError("bad time", file="f.zip/stop_times.txt", line=3,
     ...               column="departure_time", expected="HH:MM:SS", found="'25:61:00'"))
     "f.zip/stop_times.txt:3: departure_time: bad time (expected HH:MM:SS; found '25:61:00')"
     """
+
+    subject = "the GTFS feed"
 
     def __init__(
         self,
@@ -53,27 +59,19 @@ class GtfsError(ValueError):
         expected: str | None = None,
         found: str | None = None,
     ) -> None:
-        self.message, self.file, self.line, self.column = message, file, line, column
-        self.expected, self.found = expected, found
-        text = (file or "") + (f":{line}" if line is not None else "")
-        text = (f"{text}: " if text else "") + (f"{column}: " if column else "") + message
-        details = [f"{k} {v}" for k, v in (("expected", expected), ("found", found)) if v]
-        super().__init__(text + (f" ({'; '.join(details)})" if details else ""))
+        super().__init__(
+            message, path=file, field=column, line=line, expected=expected or None, found=found or None
+        )
 
+    @property
+    def file(self) -> str | None:
+        """The feed member, e.g. ``feed.zip/stop_times.txt`` (or None)."""
+        return self.path
 
-def project_lonlat(lon, lat, lon0: float, lat0: float) -> tuple[np.ndarray, np.ndarray]:
-    """Equirectangular projection of degrees to km east/north of (lon0, lat0); vectorised.
-
-    Good to a fraction of a percent over a county (tens of km), which is all the network
-    needs; not for continents or feeds crossing the antimeridian.
-
-    >>> x, y = project_lonlat([119.1, 119.0], [31.6, 31.7], 119.0, 31.6)
-    >>> round(float(x[0]), 2), round(float(y[1]), 2)
-    (9.47, 11.12)
-    """
-    k = np.pi / 180.0 * EARTH_RADIUS_KM
-    x = (np.asarray(lon, dtype=float) - lon0) * k * np.cos(np.radians(lat0))
-    return x, (np.asarray(lat, dtype=float) - lat0) * k
+    @property
+    def column(self) -> str | None:
+        """The column (or request argument) at fault, or None."""
+        return self.field
 
 
 # --------------------------------------------------------------------------- reading files
@@ -267,13 +265,58 @@ class Schedule:
         """Start minutes of trip ``t``: its own first departure, or its frequency expansion."""
         if t not in self.freq:
             return [float(self.st_dep[self.bounds[t]])]
-        return [float(x) for s, e, h in self.freq[t] for x in np.arange(s, e - 1e-9, h)]
+        return [float(x) for s, e, h in self.freq[t] for x in np.arange(s, e - TIME_EPS_MIN, h)]
 
 
 def load_schedule(path: str | Path, route_ids: Sequence[str] | None) -> Schedule:
+    """The trips of the feed at ``path`` (of ``route_ids`` only, if given), with stop times.
+
+    Stop times are sorted by trip then stop_sequence, blank times filled (see
+    :func:`_fill_times`), and frequencies parsed. Raises :class:`GtfsError`.
+    """
     feed = _Feed(path)
+    route_names = _route_names(feed)
+    trips, all_index, sel = _selected_trips(feed, route_names, route_ids)
+    t_ids, t_route = trips.col("trip_id"), trips.col("route_id")
+    pos = np.full(len(t_ids) + 1, -1)
+    pos[sel] = np.arange(len(sel))
+
+    stops = feed.table("stops.txt", ["stop_id"])
+    s_ids = stops.col("stop_id")
+    lat = stops.convert("stop_lat", _parse_float, "a latitude in degrees")
+    lon = stops.convert("stop_lon", _parse_float, "a longitude in degrees")
+    known = ~np.isnan(lon) & ~np.isnan(lat)
+    lon0 = float(lon[known].mean()) if known.any() else 0.0
+    lat0 = float(lat[known].mean()) if known.any() else 0.0
+    x, y = project_lonlat(lon, lat, lon0, lat0)
+    names = [t_ids[i] for i in sel]
+    stop, arr, dep, bounds = _stop_times(
+        feed, pos, all_index, {s: i for i, s in enumerate(s_ids)}, names, x, y
+    )
+    service, direction = trips.col("service_id"), trips.col("direction_id")
+    return Schedule(
+        feed,
+        s_ids,
+        stops.col("stop_name"),
+        lon,
+        lat,
+        names,
+        [t_route[i] for i in sel],
+        [service[i] for i in sel],
+        [direction[i] for i in sel],
+        route_names,
+        stop,
+        arr,
+        dep,
+        bounds,
+        _frequencies(feed, pos, all_index),
+    )
+
+
+def _route_names(feed: _Feed) -> dict[str, str]:
+    """route_id -> display name (short and long name, or the id)."""
     routes = feed.table("routes.txt", ["route_id"])
-    route_names = {
+    return {
         r: " ".join(p for p in (s, n) if p) or r
         for r, s, n in zip(
             routes.col("route_id"),
@@ -282,6 +325,12 @@ def load_schedule(path: str | Path, route_ids: Sequence[str] | None) -> Schedule
             strict=True,
         )
     }
+
+
+def _selected_trips(
+    feed: _Feed, route_names: dict[str, str], route_ids: Sequence[str] | None
+) -> tuple[_Table, dict[str, int], list[int]]:
+    """trips.txt, the row of every trip_id, and the rows of the trips of the chosen routes."""
     keep: set[str] | None = None
     if route_ids is not None:
         keep = {route_ids} if isinstance(route_ids, str) else set(route_ids)
@@ -289,7 +338,7 @@ def load_schedule(path: str | Path, route_ids: Sequence[str] | None) -> Schedule
         if unknown:
             raise GtfsError(
                 "unknown route_ids requested",
-                file=routes.where,
+                file=f"{feed.name}/routes.txt",
                 column="route_id",
                 expected=f"one of {listing(sorted(route_names))}",
                 found=listing(unknown),
@@ -302,15 +351,23 @@ def load_schedule(path: str | Path, route_ids: Sequence[str] | None) -> Schedule
         if all_index.setdefault(tid, i) != i:
             raise trips.error(i, "trip_id", "duplicate trip_id", found=repr(tid))
     sel = [i for i, r in enumerate(t_route) if keep is None or r in keep]
-    pos = np.full(len(t_ids) + 1, -1)
-    pos[sel] = np.arange(len(sel))
+    return trips, all_index, sel
 
-    stops = feed.table("stops.txt", ["stop_id"])
-    s_ids = stops.col("stop_id")
-    s_index = {s: i for i, s in enumerate(s_ids)}
-    lat = stops.convert("stop_lat", _parse_float, "a latitude in degrees")
-    lon = stops.convert("stop_lon", _parse_float, "a longitude in degrees")
 
+def _stop_times(
+    feed: _Feed,
+    pos: np.ndarray,
+    all_index: dict[str, int],
+    s_index: dict[str, int],
+    names: list[str],
+    x: np.ndarray,
+    y: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Stop times of the selected trips: stop, arrival, departure, and each trip's rows.
+
+    ``pos`` maps a trips.txt row to its selected trip number (-1: not selected); the
+    stop times of trip ``t`` are rows ``bounds[t]:bounds[t + 1]``.
+    """
     st = feed.table("stop_times.txt", ["trip_id", "stop_id", "stop_sequence", "departure_time"])
     trip = pos[st.lookup("trip_id", all_index, "a trip_id of trips.txt")]
     stop = st.lookup("stop_id", s_index, "a stop_id of stops.txt")
@@ -327,54 +384,40 @@ def load_schedule(path: str | Path, route_ids: Sequence[str] | None) -> Schedule
         raise st.error(
             int(order[dup[0] + 1]),
             "stop_sequence",
-            f"stop_sequence repeats in trip {t_ids[sel[trip[dup[0]]]]!r}",
+            f"stop_sequence repeats in trip {names[trip[dup[0]]]!r}",
             found=str(seq[dup[0]]),
         )
-    known = ~np.isnan(lon) & ~np.isnan(lat)
-    lon0 = float(lon[known].mean()) if known.any() else 0.0
-    lat0 = float(lat[known].mean()) if known.any() else 0.0
-    x, y = project_lonlat(lon, lat, lon0, lat0)
-    bounds = np.searchsorted(trip, np.arange(len(sel) + 1))
-    arr, dep = _fill_times(st, order, trip, same, arr, dep, x[stop], y[stop], [t_ids[i] for i in sel])
+    bounds = np.searchsorted(trip, np.arange(len(names) + 1))
+    arr, dep = _fill_times(st, order, trip, same, arr, dep, x[stop], y[stop], names)
+    return stop, arr, dep, bounds
 
+
+def _frequencies(
+    feed: _Feed, pos: np.ndarray, all_index: dict[str, int]
+) -> dict[int, list[tuple[float, float, float]]]:
+    """frequencies.txt: selected trip -> its (start, end, headway) minutes; checked."""
     freq: dict[int, list[tuple[float, float, float]]] = {}
-    if feed.has("frequencies.txt"):
-        fq = feed.table("frequencies.txt", ["trip_id", "start_time", "end_time", "headway_secs"])
-        f_trip = pos[fq.lookup("trip_id", all_index, "a trip_id of trips.txt")]
-        start = fq.convert("start_time", _parse_time_required, "a time H:MM:SS")
-        end = fq.convert("end_time", _parse_time_required, "a time H:MM:SS")
-        headway = fq.convert("headway_secs", int, "an integer number of seconds > 0", np.int64)
-        for i in range(len(fq)):
-            if headway[i] <= 0:
-                raise fq.error(i, "headway_secs", "bad headway", expected="> 0", found=str(headway[i]))
-            if end[i] <= start[i]:
-                raise fq.error(
-                    i,
-                    "end_time",
-                    "end_time is not after start_time",
-                    expected=f"after {hms(start[i])}",
-                    found=hms(end[i]),
-                )
-            if f_trip[i] >= 0:
-                freq.setdefault(int(f_trip[i]), []).append((start[i], end[i], headway[i] / 60))
-    service, direction = trips.col("service_id"), trips.col("direction_id")
-    return Schedule(
-        feed,
-        s_ids,
-        stops.col("stop_name"),
-        lon,
-        lat,
-        [t_ids[i] for i in sel],
-        [t_route[i] for i in sel],
-        [service[i] for i in sel],
-        [direction[i] for i in sel],
-        route_names,
-        stop,
-        arr,
-        dep,
-        bounds,
-        freq,
-    )
+    if not feed.has("frequencies.txt"):
+        return freq
+    fq = feed.table("frequencies.txt", ["trip_id", "start_time", "end_time", "headway_secs"])
+    f_trip = pos[fq.lookup("trip_id", all_index, "a trip_id of trips.txt")]
+    start = fq.convert("start_time", _parse_time_required, "a time H:MM:SS")
+    end = fq.convert("end_time", _parse_time_required, "a time H:MM:SS")
+    headway = fq.convert("headway_secs", int, "an integer number of seconds > 0", np.int64)
+    for i in range(len(fq)):
+        if headway[i] <= 0:
+            raise fq.error(i, "headway_secs", "bad headway", expected="> 0", found=str(headway[i]))
+        if end[i] <= start[i]:
+            raise fq.error(
+                i,
+                "end_time",
+                "end_time is not after start_time",
+                expected=f"after {hms(start[i])}",
+                found=hms(end[i]),
+            )
+        if f_trip[i] >= 0:
+            freq.setdefault(int(f_trip[i]), []).append((start[i], end[i], headway[i] / 60))
+    return freq
 
 
 def _fill_times(

@@ -28,6 +28,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from sim.network.contract import NetworkError
+from sim.units import MINUTES_PER_HOUR
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _edge_arrays(
             expected="numbers > 0",
             found=f"{km[bad]} km at {speed[bad]} km/h",
         )
-    minutes = km / (speed * speed_factor) * 60.0
+    minutes = km / (speed * speed_factor) * MINUTES_PER_HOUR
     keep = src != dst
     src, dst, minutes, km = src[keep], dst[keep], minutes[keep], km[keep]
     return (
@@ -127,6 +128,23 @@ def _tree_km(pred: np.ndarray, keys: np.ndarray, km_sorted: np.ndarray) -> np.nd
         parent = grand
 
 
+def _node_index(G: nx.Graph, nodes: tuple[str, ...]) -> dict[str, int]:
+    """Row of each requested node; every node must be in ``G`` and listed once."""
+    missing = [v for v in nodes if v not in G]
+    if missing:
+        raise NetworkError(
+            f"{len(missing)} node(s) not in the graph: {', '.join(map(str, missing[:20]))}",
+            field="nodes",
+            expected="ids of graph nodes",
+            found=", ".join(map(repr, missing[:20])),
+        )
+    index = {v: i for i, v in enumerate(nodes)}
+    if len(index) != len(nodes):
+        dup = sorted({v for v in nodes if nodes.count(v) > 1})
+        raise NetworkError("node listed twice", field="nodes", expected="distinct ids", found=", ".join(dup))
+    return index
+
+
 def travel_matrices(G: nx.Graph, nodes: Sequence[str], *, speed_factor: float = 1.0) -> TravelMatrices:
     """Fastest-path minutes and the km of that path between every pair of ``nodes``.
 
@@ -143,18 +161,7 @@ def travel_matrices(G: nx.Graph, nodes: Sequence[str], *, speed_factor: float = 
     if not speed_factor > 0:
         raise NetworkError("bad speed factor", field="speed_factor", expected="> 0", found=repr(speed_factor))
     nodes = tuple(nodes)
-    missing = [v for v in nodes if v not in G]
-    if missing:
-        raise NetworkError(
-            f"{len(missing)} node(s) not in the graph: {', '.join(map(str, missing[:20]))}",
-            field="nodes",
-            expected="ids of graph nodes",
-            found=", ".join(map(repr, missing[:20])),
-        )
-    index = {v: i for i, v in enumerate(nodes)}
-    if len(index) != len(nodes):
-        dup = sorted({v for v in nodes if nodes.count(v) > 1})
-        raise NetworkError("node listed twice", field="nodes", expected="distinct ids", found=", ".join(dup))
+    index = _node_index(G, nodes)
     k = len(nodes)
     if k == 0:
         empty = np.zeros((0, 0))

@@ -1,37 +1,20 @@
-"""Write run outputs whole or not at all: a temporary file, then an atomic rename."""
+"""Write run outputs whole or not at all: a temporary file, then an atomic rename.
+
+:func:`atomic_path` and :func:`write_text` live in :mod:`sim.atomic` (re-exported here).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from sim.atomic import atomic_path, write_text
 
-@contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it over ``target`` on success."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def write_text(target: str | Path, text: str) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+__all__ = ["atomic_path", "write_csv", "write_json", "write_text"]
 
 
 def write_json(target: str | Path, data: Mapping) -> None:
@@ -50,5 +33,6 @@ def write_json(target: str | Path, data: Mapping) -> None:
 
 
 def write_csv(target: str | Path, table: pd.DataFrame) -> None:
+    """Write ``table`` as CSV without its index, whole or not at all."""
     with atomic_path(target) as tmp:
         table.to_csv(tmp, index=False)

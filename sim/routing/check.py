@@ -1,7 +1,7 @@
-"""Route timing, objective evaluation and the independent feasibility checker.
+"""Objective evaluation and the independent feasibility checker.
 
-`schedule` times one route in a handful of array operations (the simulation calls it
-once per trip to time all hand-overs). `check_solution` is deliberately written as
+`evaluate` is the exact objective of a set of routes (timed by
+:func:`~sim.routing.timing.schedule`). `check_solution` is deliberately written as
 plain loops over stops, independently of the solver's vectorised incremental checks,
 so that the tests compare two implementations rather than one with itself.
 """
@@ -13,47 +13,7 @@ from math import isfinite
 import numpy as np
 
 from .problem import EPS, Prepared, RoutingProblem, RoutingSolution
-
-
-def schedule(
-    problem: RoutingProblem, route: np.ndarray, start_min: float | None = None
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """Arrival and service-start minute at each stop of ``route``, and the return time.
-
-    A vehicle leaves the depot at ``start_min`` (default ``problem.start_min``) and
-    waits when it arrives before a stop's ready time. Uses the max-plus identity
-    ``begin_k = S_k + max_{j<=k}(ready_j - S_j)`` with ``S`` the cumulative
-    service+travel time, so the whole route is timed without a Python loop.
-    """
-    t0 = float(problem.start_min if start_min is None else start_min)
-    r = np.asarray(route, dtype=np.int64)
-    if r.size == 0:
-        return np.zeros(0), np.zeros(0), t0
-    dur = np.asarray(problem.duration_min, dtype=np.float64)
-    n1 = dur.shape[0]
-    svc = np.broadcast_to(np.asarray(problem.service_min, dtype=np.float64), (n1,))
-    nodes = np.concatenate(([0], r))
-    prev = nodes[:-1]
-    w = np.concatenate(([0.0], np.where(prev == 0, 0.0, svc[prev]) + dur[prev, r]))
-    s = np.cumsum(w)
-    ready = np.empty(nodes.size)
-    ready[0] = t0
-    ready[1:] = -np.inf if problem.ready_min is None else np.asarray(problem.ready_min)[r]
-    begin = s + np.maximum.accumulate(ready - s)
-    arrival = begin[:-1] + np.where(prev == 0, 0.0, svc[prev]) + dur[prev, r]
-    last = int(r[-1])
-    back = float(begin[-1] + svc[last] + dur[last, 0])
-    return arrival, begin[1:], back
-
-
-def route_distance(problem: RoutingProblem, route: np.ndarray) -> float:
-    """Kilometres of one route, depot to depot."""
-    r = np.asarray(route, dtype=np.int64)
-    if r.size == 0:
-        return 0.0
-    nodes = np.concatenate(([0], r, [0]))
-    d = np.asarray(problem.distance_km, dtype=np.float64)
-    return float(d[nodes[:-1], nodes[1:]].sum())
+from .timing import route_distance, schedule
 
 
 def evaluate(problem: RoutingProblem, routes: list[np.ndarray], unserved: np.ndarray) -> tuple[float, float]:
@@ -82,6 +42,29 @@ def _penalty(problem: RoutingProblem, unserved: np.ndarray) -> float:
     return float(pen[u].sum())
 
 
+def _coverage_problems(n: int, routes: list[np.ndarray], unserved: np.ndarray) -> list[str]:
+    """Every stop 1..n exactly once, in a route or in ``unserved``; nothing else there."""
+    out: list[str] = []
+    seen = np.zeros(n + 1, dtype=np.int64)
+    for k, r in enumerate(routes):
+        for v in r.tolist():
+            if v < 1 or v > n:
+                out.append(f"route {k}: node {v} is not a stop (valid 1..{n})")
+            else:
+                seen[v] += 1
+    for v in np.asarray(unserved, dtype=np.int64).reshape(-1).tolist():
+        if v < 1 or v > n:
+            out.append(f"unserved: node {v} is not a stop")
+        else:
+            seen[v] += 1
+    for v in range(1, n + 1):
+        if seen[v] == 0:
+            out.append(f"stop {v} is neither served nor reported unserved")
+        elif seen[v] > 1:
+            out.append(f"stop {v} appears {seen[v]} times")
+    return out
+
+
 def check_solution(problem: RoutingProblem, solution: RoutingSolution) -> list[str]:
     """All constraint violations of ``solution`` as readable strings (empty = feasible).
 
@@ -94,25 +77,8 @@ def check_solution(problem: RoutingProblem, solution: RoutingSolution) -> list[s
     """
     prep = Prepared(problem)
     n = prep.n
-    out: list[str] = []
-    seen = np.zeros(n + 1, dtype=np.int64)
     routes = [np.asarray(r, dtype=np.int64).reshape(-1) for r in solution.routes]
-    for k, r in enumerate(routes):
-        for v in r.tolist():
-            if v < 1 or v > n:
-                out.append(f"route {k}: node {v} is not a stop (valid 1..{n})")
-            else:
-                seen[v] += 1
-    for v in np.asarray(solution.unserved, dtype=np.int64).reshape(-1).tolist():
-        if v < 1 or v > n:
-            out.append(f"unserved: node {v} is not a stop")
-        else:
-            seen[v] += 1
-    for v in range(1, n + 1):
-        if seen[v] == 0:
-            out.append(f"stop {v} is neither served nor reported unserved")
-        elif seen[v] > 1:
-            out.append(f"stop {v} appears {seen[v]} times")
+    out = _coverage_problems(n, routes, solution.unserved)
     used = sum(1 for r in routes if len(r) > 0)
     if used > problem.n_vehicles:
         out.append(f"{used} routes but only {problem.n_vehicles} vehicles")

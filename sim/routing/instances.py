@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.units import FLOAT_EPS
+
 from .problem import RoutingProblem
 
 
@@ -61,7 +63,7 @@ def read_instance(path: str | Path) -> Benchmark:
         data = vrplib.read_instance(str(path), instance_format="solomon")
         xy = np.asarray(data["node_coord"], dtype=np.float64)
         diff = xy[:, None, :] - xy[None, :, :]
-        dist = np.floor(10.0 * np.sqrt((diff**2).sum(-1)) + 1e-9)
+        dist = np.floor(10.0 * np.sqrt((diff**2).sum(-1)) + FLOAT_EPS)
         tw = np.asarray(data["time_window"], dtype=np.float64) * 10.0
         svc = np.asarray(data["service_time"], dtype=np.float64) * 10.0
         dem = np.asarray(data["demand"], dtype=np.float64)
@@ -81,7 +83,7 @@ def read_instance(path: str | Path) -> Benchmark:
     dist = np.asarray(data["edge_weight"], dtype=np.float64)
     if str(data.get("edge_weight_type", "")).upper() in ("EUC_2D", "CEIL_2D", "ATT"):
         if str(data["edge_weight_type"]).upper() == "CEIL_2D":
-            dist = np.ceil(dist - 1e-9)
+            dist = np.ceil(dist - FLOAT_EPS)
         else:
             dist = np.floor(dist + 0.5)
     dem = np.asarray(data["demand"], dtype=np.float64)

@@ -20,6 +20,8 @@ import time
 
 import numpy as np
 
+from sim.units import FLOAT_EPS
+
 from .descent import improve
 from .plan import Plan
 
@@ -124,7 +126,7 @@ def polish(plan: Plan) -> tuple[Plan, float]:
     routes = improve(plan.prep, plan.routes(), neighbours=GRANULAR, max_rounds=POLISH_ROUNDS)
     new = Plan(plan.prep, routes, sorted(plan.unserved))
     after = new.cost()
-    return (new, after) if after < before - 1e-9 else (plan, before)
+    return (new, after) if after < before - FLOAT_EPS else (plan, before)
 
 
 def sisr(
@@ -143,7 +145,7 @@ def sisr(
     cur_cost = cur.cost()
     best, best_cost = cur.copy(), cur_cost
     edges = max(1, int(cur.lens.sum()) + int(np.count_nonzero(cur.lens)))
-    scale = max(float(cur.E.sum()) / edges, 1e-9)
+    scale = max(float(cur.E.sum()) / edges, FLOAT_EPS)
     t0 = (T0_FRAC if prep.n <= LARGE_N else T0_FRAC_LARGE) * scale
     tf = TF_FRAC * scale
     it = 0
@@ -164,11 +166,11 @@ def sisr(
         out = [c for c in cand.unserved if c not in removed]
         recreate(cand, removed + sorted(out), rng)
         cand_cost = cand.cost()
-        if cand_cost < best_cost - 1e-9 and progress < 0.98:
+        if cand_cost < best_cost - FLOAT_EPS and progress < 0.98:
             cand, cand_cost = polish(cand)
         if cand_cost < cur_cost - temp * math.log(rng.random()):
             cur, cur_cost = cand, cand_cost
-            if cur_cost < best_cost - 1e-9:
+            if cur_cost < best_cost - FLOAT_EPS:
                 best, best_cost = cur.copy(), cur_cost
         it += 1
     if time_limit_s is None or time.perf_counter() - t_start < 0.98 * time_limit_s:

@@ -184,11 +184,6 @@ class Prepared:
             self._neighbours = np.vstack((np.zeros((1, self.n), np.int64), nb))
         return self._neighbours
 
-    def reported_penalty(self, unserved: np.ndarray) -> float:
-        """Penalty counted in the reported objective (must-serve stops count 0)."""
-        u = np.asarray(unserved, dtype=np.int64)
-        return float(np.sum(np.where(self.must_serve[u], 0.0, self.penalty[u])))
-
 
 def _symmetric(a: np.ndarray) -> bool:
     return bool(np.array_equal(a, a.T)) or bool(np.allclose(a, a.T))

@@ -34,29 +34,6 @@ def forward_times(prep: Prepared, route: list[int]) -> list[float]:
     return out
 
 
-def latest_starts(prep: Prepared, route: list[int]) -> list[float]:
-    """Latest service start at each position such that the rest of the route is on time.
-
-    Same layout as `forward_times` (depot, stops, depot).
-    """
-    m = len(route)
-    out = [0.0] * (m + 2)
-    nodes = [0, *route, 0]
-    late = prep.due[0]
-    out[m + 1] = late
-    time = prep.time
-    svc = prep.service
-    due = prep.due
-    for k in range(m, -1, -1):
-        v = nodes[k]
-        nxt = nodes[k + 1]
-        late = late - time[v, nxt] - svc[v]
-        if k > 0 and due[v] < late:
-            late = due[v]
-        out[k] = late
-    return out
-
-
 def time_feasible(prep: Prepared, route: list[int]) -> bool:
     """True when every stop starts within its window and the vehicle returns in time."""
     if not prep.has_tw:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.units import FLOAT_EPS
+
 from .check import evaluate
 from .construct import clarke_wright
 from .descent import improve
@@ -81,7 +83,7 @@ def drop_unprofitable(
                 gain = gain + prep.cost_per_route
             net = gain - prep.penalty[x[1:-1]]
             i = int(np.argmax(net))
-            if net[i] > best + 1e-9 and feasible(prep, r[:i] + r[i + 1 :]):
+            if net[i] > best + FLOAT_EPS and feasible(prep, r[:i] + r[i + 1 :]):
                 best, where = float(net[i]), (k, i)
         if where is None:
             break
@@ -125,7 +127,7 @@ def exchange_unserved(
         order = np.argsort(delta, axis=None, kind="stable")
         done = False
         for flat in order[:20].tolist():
-            if delta.flat[flat] >= -1e-9:
+            if delta.flat[flat] >= -FLOAT_EPS:
                 break
             ui, pos = divmod(flat, v.size)
             k, i = k_l[pos], i_l[pos]

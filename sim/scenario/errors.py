@@ -1,5 +1,7 @@
 """Readable scenario errors: file, field path, line, expected versus found.
 
+:class:`ScenarioError` is the scenario layer's :class:`~sim.errors.LocatedError`.
+
 ``tomllib`` keeps no line numbers, so :func:`line_of` finds the line of a field
 path by scanning the TOML text for table headers and keys. It understands tables,
 arrays of tables (and their sub-tables), dotted and quoted keys, comments, and
@@ -12,81 +14,24 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Sequence
-from pathlib import Path
+
+from sim.errors import LocatedError
 
 Loc = tuple[str | int, ...]
 
 
-class ScenarioError(ValueError):
+class ScenarioError(LocatedError):
     """A scenario file (or sweep file) that cannot be used, said for a planner.
 
     Attributes mirror the message: ``path`` (the file), ``field`` (dotted path
     such as ``carriers.1.vans_per_town``), ``line`` (1-based, or None),
-    ``expected`` and ``found``. ``problems`` holds every problem when a file has
-    several; the first is the headline.
+    ``expected`` and ``found``, each on a line of its own. ``problems`` holds every
+    problem when a file has several; the first is the headline.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: str | Path | None = None,
-        field: str | None = None,
-        line: int | None = None,
-        expected: str | None = None,
-        found: str | None = None,
-        problems: Sequence[ScenarioError] = (),
-    ) -> None:
-        self.message = message
-        self.path = str(path) if path is not None else None
-        self.field = field
-        self.line = line
-        self.expected = expected
-        self.found = found
-        self.problems = list(problems) or [self]
-        super().__init__(self._render())
-
-    @classmethod
-    def combine(cls, problems: Sequence[ScenarioError], *, by_line: bool = True) -> ScenarioError:
-        """One error for several problems (in file order when ``by_line``); the first is the headline."""
-        problems = list(problems)
-        if len(problems) == 1:
-            return problems[0]
-        if by_line:
-            problems.sort(key=lambda p: (p.line is None, p.line or 0))
-        first = problems[0]
-        return cls(
-            first.message,
-            path=first.path,
-            field=first.field,
-            line=first.line,
-            expected=first.expected,
-            found=first.found,
-            problems=problems,
-        )
-
-    def _headline(self) -> str:
-        where = self.path or "<scenario>"
-        if self.line is not None:
-            where += f":{self.line}"
-        text = f"{where}: "
-        if self.field:
-            text += f"{self.field}: "
-        text += self.message
-        if self.expected is not None:
-            text += f"\n    expected: {self.expected}"
-        if self.found is not None:
-            text += f"\n    found:    {self.found}"
-        return text
-
-    def _render(self) -> str:
-        if len(self.problems) <= 1:
-            return self._headline()
-        parts = [p._headline() for p in self.problems[:20]]
-        if len(self.problems) > 20:
-            parts.append(f"... and {len(self.problems) - 20} more problems")
-        return f"{len(self.problems)} problems in the scenario:\n" + "\n".join(parts)
+    unnamed_source = "<scenario>"
+    details_on_own_lines = True
+    subject = "the scenario"
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")

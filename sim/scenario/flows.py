@@ -91,6 +91,9 @@ class Supply(Section):
     """
 
     kg_per_resident_per_week: float = Field(0.15, ge=0)
+    order_sigma: float = Field(
+        0.2, ge=0, description="log-normal spread of a shop's weekly order around its mean (dimensionless)"
+    )
     case_kg: float = Field(10.0, gt=0, description="orders are split into cases (ledger rows)")
     m3_per_kg: float = Field(0.003, gt=0)
     order_days: list[Weekday] = Field(
@@ -134,6 +137,9 @@ class Crop(Section):
     harvest_time: ClockTime = 420.0
     crate_kg: float = Field(5.0, gt=0)
     m3_per_kg: float = Field(0.005, gt=0)
+    harvest_sigma: float = Field(
+        0.3, ge=0, description="log-normal day-to-day spread of a farm's harvest (weather; dimensionless)"
+    )
 
 
 def _default_crops() -> list[Crop]:
@@ -185,6 +191,7 @@ class Outbound(Section):
     cutoff: ClockTime = Field(1080.0, description="line-haul cut-off at the county hub")
     weight_median_kg: float = Field(1.0, gt=0)
     weight_sigma: float = Field(0.8, ge=0)
+    weight_max_kg: float = Field(30.0, gt=0, description="heavier draws are capped here")
     m3_per_kg: float = Field(0.004, gt=0)
     self_drop_hours_max: float = Field(
         24.0, ge=0, description="unserved villages: sender takes it to the town outlet within this"

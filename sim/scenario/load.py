@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 import typing
@@ -12,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sim.errors import did_you_mean
 from sim.scenario.errors import Loc, ScenarioError, dotted, line_of
 from sim.scenario.schema import Scenario
 
@@ -116,9 +116,13 @@ def _combine(problems: list[ScenarioError]) -> ScenarioError:
     return ScenarioError.combine(problems)
 
 
-def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | None]]:
+#: A consistency problem: (field path, message, expected, found).
+Problem = tuple[Loc, str, str | None, str | None]
+
+
+def consistency_problems(s: Scenario) -> list[Problem]:
     """Cross-field checks that single fields cannot express: (loc, message, expected, found)."""
-    out: list[tuple[Loc, str, str | None, str | None]] = []
+    out: list[Problem] = []
     if s.warmup_days >= s.days:
         out.append(
             (
@@ -135,6 +139,23 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
     total = sum(c.share for c in s.carriers)
     if abs(total - 1.0) > 0.01:
         out.append((("carriers",), "carrier shares must add up to 1", "1.0", f"{total:.3f}"))
+    out += _unknown_names(s, names)
+    out += _empty_fleets(s)
+    if s.self_pickup.delay_hours_max < s.self_pickup.delay_hours_min:
+        out.append(
+            (
+                ("self_pickup", "delay_hours_max"),
+                "maximum delay below the minimum",
+                f">= {s.self_pickup.delay_hours_min}",
+                str(s.self_pickup.delay_hours_max),
+            )
+        )
+    return out
+
+
+def _unknown_names(s: Scenario, carriers: list[str]) -> list[Problem]:
+    """Vehicle types that are not defined, and pooled operators that do not exist."""
+    out: list[Problem] = []
     known = sorted(s.vehicle_types)
     refs: list[tuple[Loc, str]] = [(("hub", "trunk_vehicle"), s.hub.trunk_vehicle)]
     refs += [(("carriers", i, "vehicle"), c.vehicle) for i, c in enumerate(s.carriers)]
@@ -145,22 +166,28 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
             out.append(
                 (
                     loc,
-                    f"unknown vehicle type{_did_you_mean(name, known)}",
+                    f"unknown vehicle type{did_you_mean(name, known)}",
                     f"one of {known}",
                     repr(name),
                 )
             )
-    poolable = [*names, "bus", "supply", "finance"]
+    poolable = [*carriers, "bus", "supply", "finance"]
     for i, name in enumerate(s.integrated.pooled or []):
         if name not in poolable:
             out.append(
                 (
                     ("integrated", "pooled", i),
-                    f"unknown carrier{_did_you_mean(name, names)}",
-                    f"one of {names}",
+                    f"unknown carrier{did_you_mean(name, carriers)}",
+                    f"one of {carriers}",
                     repr(name),
                 )
             )
+    return out
+
+
+def _empty_fleets(s: Scenario) -> list[Problem]:
+    """The mode under test has no van to run."""
+    out: list[Problem] = []
     if s.mode == "integrated" and s.integrated.vans_per_town == 0:
         out.append(
             (
@@ -179,21 +206,7 @@ def consistency_problems(s: Scenario) -> list[tuple[Loc, str, str | None, str | 
                 "0 for all",
             )
         )
-    if s.self_pickup.delay_hours_max < s.self_pickup.delay_hours_min:
-        out.append(
-            (
-                ("self_pickup", "delay_hours_max"),
-                "maximum delay below the minimum",
-                f">= {s.self_pickup.delay_hours_min}",
-                str(s.self_pickup.delay_hours_max),
-            )
-        )
     return out
-
-
-def _did_you_mean(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _from_pydantic(err: Mapping[str, Any], path: str | Path | None, text: str | None) -> ScenarioError:
@@ -204,7 +217,7 @@ def _from_pydantic(err: Mapping[str, Any], path: str | Path | None, text: str | 
     if kind == "extra_forbidden":
         options = _field_names_at(loc[:-1])
         return ScenarioError(
-            f"unknown key {loc[-1]!r}{_did_you_mean(str(loc[-1]), options)}",
+            f"unknown key {loc[-1]!r}{did_you_mean(str(loc[-1]), options)}",
             path=path,
             field=dotted(loc),
             line=line,

@@ -6,8 +6,7 @@ Shared by :mod:`sim.sweep.spec` (the file as a whole) and
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +63,3 @@ def flatten(
         else:
             out.extend(flatten(value, here, leaf))
     return out
-
-
-def did_you_mean(word: str, options: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""

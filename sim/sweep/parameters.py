@@ -14,9 +14,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from sim.errors import did_you_mean
 from sim.scenario import Scenario
 from sim.scenario.errors import Loc, dotted, line_of
-from sim.sweep.checks import Checker, did_you_mean, flatten
+from sim.sweep.checks import Checker, flatten
 from sim.sweep.design import Parameter
 from sim.sweep.paths import PathError, locate
 

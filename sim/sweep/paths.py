@@ -16,20 +16,26 @@ works for whatever sections the schema grows. A path that does not exist is a
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import Any
+
+from sim.errors import LocatedError, did_you_mean
 
 Location = tuple[str | int, ...]
 
 
-class PathError(ValueError):
-    """A field path that does not exist in the scenario; ``expected`` lists what does."""
+class PathError(LocatedError):
+    """A field path that does not exist in the scenario; ``expected`` lists what does.
+
+    Its text is the bare message: the sweep-file error that reports it (with
+    ``expected``) names the file, line and field.
+    """
 
     def __init__(self, message: str, expected: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.expected = expected
+        super().__init__(message, expected=expected)
+
+    def _headline(self) -> str:
+        return self.message
 
 
 def locate(data: Any, path: str) -> list[Location]:
@@ -96,16 +102,13 @@ def _missing(
     seg: str, options: list[str], loc: Location, root: Any, path: str, numbered: int | None = None
 ) -> PathError:
     """The error for a missing key, with a "did you mean" at this level or anywhere."""
-    close = difflib.get_close_matches(seg, options, n=1, cutoff=0.6)
-    if close:
-        guess = ".".join(
-            [*(str(p) for p in _readable(root, loc)), close[0], *path.split(".")[len(loc) + 1 :]]
-        )
-    else:
-        guesses = difflib.get_close_matches(path, list(leaf_paths(root)), n=1, cutoff=0.6)
-        guess = guesses[0] if guesses else None
+    rest = path.split(".")[len(loc) + 1 :]
+    hint = did_you_mean(
+        seg, options, show=lambda close: ".".join([*(str(p) for p in _readable(root, loc)), close, *rest])
+    )
+    if not hint:
+        hint = did_you_mean(path, list(leaf_paths(root)))
     where = f"in {_show(loc)}" if loc else "in the scenario"
-    hint = f" (did you mean {guess!r}?)" if guess else ""
     if numbered is not None:
         expected = f"an entry number 0 .. {numbered - 1}" + (f" or a name: {options}" if options else "")
     else:

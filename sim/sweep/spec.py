@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.errors import did_you_mean
 from sim.scenario import Scenario, ScenarioError, derive, load
-from sim.sweep.checks import Checker, did_you_mean, flatten
+from sim.sweep.checks import Checker, flatten
 from sim.sweep.design import DESIGNS, Parameter, make_points, run_seed
 from sim.sweep.parameters import parse_parameters
 from sim.sweep.paths import PathError, assign, locate

@@ -11,16 +11,15 @@ half-width is NaN. The text table for the terminal is
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from sim.atomic import atomic_path
+from sim.errors import did_you_mean
 from sim.kpi.stats import estimate
 from sim.scenario import ScenarioError
 from sim.sweep.store import RUN_COLUMNS, TAIL_COLUMNS, Store
@@ -70,10 +69,8 @@ def choose_kpis(
         return chosen or list(available[:4])
     for name in wanted:
         if name not in available:
-            close = difflib.get_close_matches(name, list(available), n=1, cutoff=0.5)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ScenarioError(
-                f"unknown KPI{hint}",
+                f"unknown KPI{did_you_mean(name, available, cutoff=0.5)}",
                 path=source,
                 field="--kpi",
                 expected=f"one of {list(available)}",
@@ -120,18 +117,11 @@ def export(table: pd.DataFrame, path: str | Path) -> Path:
             path=path,
             expected="pip install 'ruralsim[parquet]' (or write a .csv)",
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if parquet:
             _plain(table).to_parquet(tmp, index=False)
         else:
             table.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
