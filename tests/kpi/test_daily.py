@@ -28,7 +28,7 @@ def day_county() -> RecordBuilder:
     # created day 2, fetched day 4; created day 2, still waiting
     b.item(PARCEL_IN, dest=B, created_t=at(2, 6), deadline_t=at(4, 6), fetched_t=at(4, 15))
     b.item(SUPPLY, dest=B, created_t=at(2, 6), deadline_t=at(4, 6))
-    # a finance transaction served locally on day 2 (no deadline: never "on time")
+    # a finance transaction served locally on day 2, without a deadline here: not "on time"
     b.item(FINANCE, origin=A, dest=A, created_t=at(2, 10), delivered_t=at(2, 10))
     b.trip(0, km=10, hours=1)  # 10 x 2 + 30 = 50 yuan, 2.5 kg CO2
     b.trip(1, km=20, hours=2, day_rate=True)  # 40 + 60 + 100 = 200 yuan, 5 kg
