@@ -7,6 +7,7 @@ matplotlib is imported inside the functions: it costs about 0.4 s, which
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from sim.records import RunRecord
 from sim.records.ledger import DELIVERED, FETCHED, PARCEL_IN
 from sim.report.output import atomic_path
 from sim.units import MINUTES_PER_HOUR
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def _pyplot():
@@ -27,7 +31,18 @@ def _pyplot():
 
 
 def coverage_map(rec: RunRecord, target: str | Path, day: int | None = None) -> None:
-    """Villages coloured by in-village share (covered ones ringed), roads, and one day's routes."""
+    """Save :func:`coverage_figure` to ``target``."""
+    _save(coverage_figure(rec, day), target)
+
+
+def lead_time_histogram(rec: RunRecord, target: str | Path) -> None:
+    """Save :func:`lead_time_figure` to ``target``."""
+    _save(lead_time_figure(rec), target)
+
+
+def coverage_figure(rec: RunRecord, day: int | None = None) -> Figure:
+    """Villages coloured by in-village share (covered ones ringed), roads, and one day's routes
+    (the first measured day unless ``day`` is given): vans solid, trunks dashed, buses dotted."""
     plt = _pyplot()
     w = rec.places
     fig, ax = plt.subplots(figsize=(9, 8))
@@ -81,10 +96,10 @@ def coverage_map(rec: RunRecord, target: str | Path, day: int | None = None) -> 
     ax.set_ylabel("km")
     ax.set_aspect("equal")
     ax.legend(loc="lower left", fontsize=7)
-    _save(fig, target)
+    return fig
 
 
-def lead_time_histogram(rec: RunRecord, target: str | Path) -> None:
+def lead_time_figure(rec: RunRecord) -> Figure:
     """Distribution of lead times, delivered in the village versus fetched, with the SLA line."""
     plt = _pyplot()
     led = rec.ledger
@@ -112,10 +127,10 @@ def lead_time_histogram(rec: RunRecord, target: str | Path) -> None:
     ax.set_ylabel("parcels")
     ax.set_title(f"{rec.scenario.name} ({rec.scenario.mode}): last-kilometre lead time")
     ax.legend()
-    _save(fig, target)
+    return fig
 
 
-def _save(fig, target: str | Path) -> None:
+def _save(fig: Figure, target: str | Path) -> None:
     plt = _pyplot()
     with atomic_path(target) as tmp:
         fig.savefig(tmp, dpi=110, bbox_inches="tight", format=Path(target).suffix.lstrip(".") or "png")
