@@ -14,3 +14,5 @@ _._non_negative
 _._keep_default_types
 key_lines  # public helper of sim/scenario/errors.py, tested in tests/scenario/test_key_lines.py
 synthetic_problem  # sim/routing/instances.py: the tests' and benchmarks' random problems
+_.count_by_status  # sim/records/ledger.py: public summary (docstring example, tests, notebooks)
+_.events  # RunRecord.events: SimPy events of a run, read by benchmarks/bench_simulation.py

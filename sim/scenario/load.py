@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import did_you_mean
 from sim.scenario.errors import Loc, ScenarioError, dotted, line_of
+from sim.scenario.fields import format_clock
 from sim.scenario.schema import Scenario
 
 
@@ -120,6 +121,21 @@ def _combine(problems: list[ScenarioError]) -> ScenarioError:
 Problem = tuple[Loc, str, str | None, str | None]
 
 
+def _freight_outside_timetable(s: Scenario) -> list[Problem]:
+    """Freight departures of generated lines must be departures of their timetable."""
+    timetable = set(s.bus.generated_departures)
+    return [
+        (
+            ("bus", "generated_freight_departures", k),
+            "a freight departure that is not in the lines' timetable",
+            "one of bus.generated_departures",
+            format_clock(t),
+        )
+        for k, t in enumerate(s.bus.generated_freight_departures)
+        if t not in timetable
+    ]
+
+
 def consistency_problems(s: Scenario) -> list[Problem]:
     """Cross-field checks that single fields cannot express: (loc, message, expected, found)."""
     out: list[Problem] = []
@@ -141,6 +157,7 @@ def consistency_problems(s: Scenario) -> list[Problem]:
         out.append((("carriers",), "carrier shares must add up to 1", "1.0", f"{total:.3f}"))
     out += _unknown_names(s, names)
     out += _empty_fleets(s)
+    out += _freight_outside_timetable(s)
     if s.self_pickup.delay_hours_max < s.self_pickup.delay_hours_min:
         out.append(
             (

@@ -37,6 +37,15 @@ class Case:
 
 CASES = [
     Case(
+        "freight_not_in_timetable.toml",
+        "bus.generated_freight_departures.1",
+        6,
+        "generated_freight_departures",
+        "a freight departure that is not in the lines' timetable",
+        expected="one of bus.generated_departures",
+        found="13:30",
+    ),
+    Case(
         "syntax_clock.toml",
         None,
         6,
