@@ -110,8 +110,9 @@ def lead_time_figure(rec: RunRecord) -> Figure:
     finite = lead_h[np.isfinite(lead_h)]
     top = float(np.percentile(finite, 99.5)) if len(finite) else 72.0
     bins = np.linspace(0, max(top, rec.scenario.kpi.sla_hours) * 1.05, 60)
+    shown = np.minimum(lead_h, bins[-1])  # the rare parcels later than that count in the last bar
     ax.hist(
-        [lead_h[status == DELIVERED], lead_h[status == FETCHED]],
+        [shown[status == DELIVERED], shown[status == FETCHED]],
         bins=bins,
         stacked=True,
         label=["delivered in the village", "fetched from the town outlet"],
