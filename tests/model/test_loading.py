@@ -12,7 +12,7 @@ from sim.model.loading import Cargo, capacity_of
 from sim.records import Ledger
 from sim.records.ledger import PARCEL_IN, PRODUCE
 from sim.scenario.schema import VehicleType
-from sim.units import FLOAT_SLACK
+from sim.units import FLOAT_EPS, TIME_EPS_MIN
 
 ROOMY = 1e6  # a dimension that never binds
 
@@ -119,7 +119,7 @@ def test_fits_at_exact_capacity_within_the_float_slack():
     cargo, rows = cargo_of([0.1, 0.2])
     assert 0.1 + 0.2 > 0.3  # the float sum lands an ulp above the bound ...
     assert cargo.fits(rows, kg_room(0.3))  # ... and still fits
-    assert not cargo.fits(rows, kg_room(0.3 - 1e3 * FLOAT_SLACK))
+    assert not cargo.fits(rows, kg_room(0.3 - 1e3 * FLOAT_EPS))
     assert not cargo.fits(rows, kg_room(1.0, items=1))  # two items, room for one
     assert cargo.fits(rows[:0], kg_room(0.0, items=0))
 
@@ -128,7 +128,7 @@ def test_fitting_prefix_at_exact_capacity():
     cargo, rows = cargo_of([0.1, 0.2, 0.3, 0.4])
     # cumulative kg 0.1, 0.30000000000000004, 0.6000000000000001, 1.0000000000000002
     assert cargo.fitting_prefix(rows, kg_room(0.6)) == 3
-    assert cargo.fitting_prefix(rows, kg_room(0.6 - 1e3 * FLOAT_SLACK)) == 2
+    assert cargo.fitting_prefix(rows, kg_room(0.6 - 1e3 * FLOAT_EPS)) == 2
     assert cargo.fitting_prefix(rows, kg_room(1.0)) == 4
     assert cargo.fitting_prefix(rows, kg_room(0.05)) == 0
     assert cargo.fitting_prefix(rows, kg_room(ROOMY, items=2)) == 2
@@ -139,7 +139,7 @@ def test_fitting_prefix_at_exact_capacity():
 def test_spoiled_at_and_past_the_deadline():
     cargo, rows = cargo_of([10.0, 10.0], flow=PRODUCE, deadline=100.0)
     assert cargo.spoiled(rows, 100.0).tolist() == [False, False]  # at the deadline: still fresh
-    assert cargo.spoiled(rows, 100.0 + FLOAT_SLACK / 2).tolist() == [False, False]
+    assert cargo.spoiled(rows, 100.0 + TIME_EPS_MIN / 2).tolist() == [False, False]
     assert cargo.spoiled(rows, 100.001).tolist() == [True, True]
     assert cargo.spoiled(rows, np.array([99.0, 101.0])).tolist() == [False, True]  # a time per row
 
