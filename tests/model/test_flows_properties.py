@@ -74,6 +74,7 @@ def flow_settings(draw) -> dict:
     freight = draw(st.lists(st.sampled_from(CLOCKS), min_size=1, max_size=3, unique=True))
     data["bus"] = {
         "generate_per_town": draw(st.integers(0, 2)),
+        "generated_departures": freight,  # the timetable must hold the freight departures
         "generated_freight_departures": freight,
         "generated_cargo_parcels": draw(st.integers(0, 40)),
         "generated_cargo_kg": draw(st.floats(0.0, 200.0)),

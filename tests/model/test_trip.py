@@ -253,7 +253,7 @@ def test_collected_items_arrive_at_the_base_at_the_end(county):
     (row,) = county.outbound
     assert led.status[row] == WAITING and led.location[row] == county.st
     outgoing = county.op.station_fleet[0].outgoing
-    assert outgoing.all_rows().tolist() == [row]
+    assert outgoing.peek(np.inf)[0].tolist() == [row]
     assert outgoing.peek(END + STATION_SORT_MIN)[1].tolist() == [END + STATION_SORT_MIN]
     assert not len(outgoing.peek(END + STATION_SORT_MIN - 1)[0])
     # the produce lot's shelf life ended at 585, before the van was back: spoiled at the station
