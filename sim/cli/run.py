@@ -27,7 +27,7 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--days", type=int, help="override the scenario's days")
         p.add_argument("--replications", type=int, help="override the number of replications")
         p.add_argument("--seed", type=int, help="override the scenario's base seed")
-        p.add_argument("--out", type=Path, help="output folder (default runs/<scenario name>[-compare])")
+        p.add_argument("--out", type=Path, help="output folder (default runs/<name>[-compare|-ladder])")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     run = sub.add_parser("run", help="run a scenario and write KPIs, tables and figures")
