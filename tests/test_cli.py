@@ -382,3 +382,125 @@ def test_nan_kpis_are_null_in_kpis_json(tmp_path, capsys):
     assert values["last_km.parcels_per_day"] == 0
     assert values["last_km.lead_time_h_p50"] is None
     assert all(v is None or math.isfinite(v) for v in values.values())
+
+
+# -- ruralsim compare --ladder -------------------------------------------------------------
+
+LADDER_LEVELS = ["separate", "express_codelivery", "post_express", "plus_bus", "plus_supply", "five_in_one"]
+
+
+@pytest.fixture(scope="module")
+def ladder_run(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("ladder")
+    proc = _cli([sys.executable, "-m", "sim", "compare", str(LISHUI), "--ladder", *SHORT, "--quiet"], cwd=cwd)
+    return proc, cwd / "runs" / "lishui-ladder"  # the default folder, relative to the working directory
+
+
+def test_ladder_prints_each_step_and_the_total(ladder_run):
+    from sim.report.tables import fmt
+
+    proc, out = ladder_run
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "Lishui: the integration ladder, 6 levels on the same 2 seed(s), 4 days"
+    assert "  express co-delivery      pools express_a, express_b, express_c, express_d, express_e" in lines
+    assert "  + bus                    adds bus" in lines
+    data = _strict_json(out / "ladder.json")
+    # the block of one KPI: each level's mean, then what the step to it adds, then the total
+    start = lines.index("[operator cost, yuan/day (cost.operator_yuan_per_day)]")
+    block = lines[start + 1 : start + 8]
+    labels = [lv["label"] for lv in data["levels"]]
+    assert [row[: len(label)] for row, label in zip(block, [*labels, "total"], strict=True)] == [
+        *labels,
+        "total",
+    ]
+    name = "cost.operator_yuan_per_day"
+    means = [fmt(data["estimates"][lv][name]["mean"], name) for lv in LADDER_LEVELS]
+    adds = [fmt(s["difference"][name]["mean"], name) for s in data["steps"]]
+    assert block[0].split()[-1] == means[0]
+    for row, mean, add in zip(block[1:6], means[1:], adds, strict=True):
+        signed = add if add.startswith("-") or not add.strip("0.,") else f"+{add}"  # 0.000 has no sign
+        assert row.split()[-5:-3] == [mean, signed], row
+    total = fmt(data["total"]["difference"][name]["mean"], name)
+    assert block[6].startswith("total: separate -> five_in_one") and total in block[6].split()
+    # every headline KPI has its block; the folder holds the two files and nothing else
+    for kpi in ("cost.yuan_per_item", "last_km.lead_time_h_p90", "finance.villager_travel_km_per_day"):
+        assert any(line.startswith("[") and line.endswith(f"({kpi})]") for line in lines), kpi
+    social = [k for k in data["estimates"]["separate"] if k.startswith("social.")]  # shown when present
+    assert sum(line.startswith("[") for line in lines) == 16 + len(social)
+    assert lines[-1] == f"wrote ladder.json, ladder.csv to {out.relative_to(out.parents[1])}/"
+    assert sorted(p.name for p in out.iterdir()) == ["ladder.csv", "ladder.json"]
+
+
+def test_ladder_csv_has_a_row_per_step_and_kpi(ladder_run):
+    _, out = ladder_run
+    data = _strict_json(out / "ladder.json")
+    table = pd.read_csv(out / "ladder.csv")
+    kpis = list(data["estimates"]["separate"])
+    assert list(table.columns) == ["step", "label", "kpi", "mean", "ci95_half_width", "n", "before", "after"]
+    assert len(table) == (len(LADDER_LEVELS) - 1 + 1) * len(kpis)  # 5 steps and the total, every KPI
+    assert sorted(zip(table["step"], table["kpi"], strict=True)) == sorted(
+        (step, kpi) for step in [*LADDER_LEVELS[1:], "total"] for kpi in kpis
+    )
+    km = "cost.vehicle_km_per_day"
+    row = table[(table["step"] == "plus_bus") & (table["kpi"] == km)].iloc[0]
+    assert row["before"] == pytest.approx(data["estimates"]["post_express"][km]["mean"])
+    assert row["after"] == pytest.approx(data["estimates"]["plus_bus"][km]["mean"])
+    assert row["mean"] == pytest.approx(data["steps"][2]["difference"][km]["mean"])
+
+
+def test_ladder_json_steps_add_up_to_the_total(ladder_run):
+    _, out = ladder_run
+    data = _strict_json(out / "ladder.json")
+    assert [lv["name"] for lv in data["levels"]] == LADDER_LEVELS
+    assert data["levels"][-1]["pooled"][-3:] == ["bus", "supply", "finance"]
+    assert data["seeds"] == [1, 2]
+    assert [(s["before"], s["after"]) for s in data["steps"]] == list(
+        zip(LADDER_LEVELS[:-1], LADDER_LEVELS[1:], strict=True)
+    )
+    assert (data["total"]["before"], data["total"]["after"]) == ("separate", "five_in_one")
+    for lv in LADDER_LEVELS:
+        assert [r["seed"] for r in data["runs"][lv]] == [1, 2]
+    checked = 0
+    for name, total in data["total"]["difference"].items():
+        steps = [s["difference"][name]["mean"] for s in data["steps"]]
+        if total["mean"] is None or None in steps:
+            continue
+        scale = max(abs(e[name]["mean"]) for e in data["estimates"].values())
+        assert sum(steps) == pytest.approx(total["mean"], rel=1e-9, abs=1e-9 * scale), name
+        assert total["n"] == 2 and total["ci95_half_width"] is not None
+        checked += 1
+    assert checked >= 30
+    assert data["total"]["difference"]["cost.operator_yuan_per_day"]["mean"] != 0
+
+
+def test_ladder_and_modes_exclude_each_other(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["compare", str(LISHUI), "--ladder", "--modes", "x", "--out", str(tmp_path / "out")])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "error: argument --modes: not allowed with argument --ladder" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_ladder_table_shows_social_kpis_when_there_are_any():
+    from sim.kpi import Estimate
+    from sim.report.tables import ladder_kpis, ladder_table
+
+    names = ["cost.operator_yuan_per_day", "social.cost_yuan_per_day", "bus.freight_lines"]
+    kpis = ladder_kpis(names)
+    assert [k for k, _ in kpis] == ["cost.operator_yuan_per_day", "social.cost_yuan_per_day"]
+    levels = [("separate", "separate"), ("five_in_one", "+ finance")]
+    est = {
+        "separate": {n: Estimate(100.0, 1.0, 2) for n in names},
+        "five_in_one": {n: Estimate(60.0, 1.0, 2) for n in names},
+    }
+    diff = {n: Estimate(-40.0, 2.5, 2) for n in names}
+    text = ladder_table(levels, est, [diff], diff, kpis, total_label="total")
+    lines = text.splitlines()
+    start = lines.index("[social: cost yuan per day (social.cost_yuan_per_day)]")
+    assert lines[start + 1].split() == ["separate", "100.0"]
+    assert lines[start + 2].split() == ["+", "finance", "60.000", "-40.000", "±", "2.500", "-40%"]
+    assert lines[start + 3].split() == ["total", "-40.000", "±", "2.500", "-40%"]

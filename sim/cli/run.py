@@ -2,7 +2,7 @@
 
 Each command parses nothing itself (``add_run_commands`` declares its
 options), calls the Python API (``sim.load``, ``sim.replicate``,
-``sim.compare``), prints the tables of :mod:`sim.report.tables` to stdout and
+``sim.compare``, ``sim.api.ladder``), prints the tables of :mod:`sim.report.tables` to stdout and
 returns an exit code. A ScenarioError or OutputError reaches
 :func:`sim.cli.app.main`, which prints it and exits 2.
 """
@@ -27,7 +27,7 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--days", type=int, help="override the scenario's days")
         p.add_argument("--replications", type=int, help="override the number of replications")
         p.add_argument("--seed", type=int, help="override the scenario's base seed")
-        p.add_argument("--out", type=Path, help="output folder (default runs/<scenario name>[-compare])")
+        p.add_argument("--out", type=Path, help="output folder (default runs/<name>[-compare|-ladder])")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     run = sub.add_parser("run", help="run a scenario and write KPIs, tables and figures")
@@ -37,8 +37,13 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
     run.set_defaults(command_handler=cmd_run)
     compare = sub.add_parser("compare", help="run several modes on the same seeds, KPIs side by side")
     common(compare)
-    compare.add_argument(
-        "--modes", default="separate,integrated", help="comma-separated (default: %(default)s)"
+    which = compare.add_mutually_exclusive_group()
+    which.add_argument("--modes", help=f"comma-separated (default: {','.join(MODES)})")
+    which.add_argument(
+        "--ladder",
+        action="store_true",
+        help="run the integration ladder (separate, express co-delivery, post + express, + bus, "
+        "+ supply, + finance) and show what each step adds (default folder runs/<name>-ladder)",
     )
     compare.set_defaults(command_handler=cmd_compare)
     validate = sub.add_parser("validate", help="check a scenario file without running it")
@@ -83,11 +88,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run each mode on the same seeds; print KPIs side by side, paired differences, a summary."""
+    if args.ladder:
+        return cmd_ladder(args)
     import sim
     from sim.report import comparison_table, integration_summary
     from sim.report.run_files import write_comparison
 
-    modes = _modes(args.modes)
+    modes = _modes(args.modes or ",".join(MODES))
     scenario = _scenario_with_overrides(args)
     out = args.out or Path("runs") / f"{_slug(scenario.name)}-compare"
     _check_writable(out)
@@ -104,6 +111,58 @@ def cmd_compare(args: argparse.Namespace) -> int:
     written = write_comparison(comparison.results, out)
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK
+
+
+def cmd_ladder(args: argparse.Namespace) -> int:
+    """Run every level of the integration ladder on the same seeds; print what each step adds
+    to the headline KPIs (and any ``social.*`` KPI), with its interval, and the total; write
+    ladder.json and ladder.csv."""
+    import sim.api
+    from sim.report.run_files import write_ladder
+    from sim.report.tables import ladder_kpis, ladder_table
+
+    scenario = _scenario_with_overrides(args)
+    out = args.out or Path("runs") / f"{_slug(scenario.name)}-ladder"
+    _check_writable(out)
+    levels = sim.api.ladder_levels(scenario)
+    n = len(sim.api.replication_seeds(scenario))
+    with progress_bar(n * len(levels) * scenario.days, unit="day", quiet=args.quiet, delay=1.0) as bar:
+        ladder = sim.api.ladder(scenario, on_day=lambda _d: bar.update(1))
+    print(
+        f"{scenario.name}: the integration ladder, {len(ladder.levels)} levels on the same {n} seed(s), "
+        f"{scenario.days} days\n"
+    )
+    print(_levels_text(ladder.levels))
+    steps, total = ladder.steps(), ladder.total()
+    table = ladder_table(
+        [(lv.name, lv.label) for lv in ladder.levels],
+        ladder.summarize(),
+        [s.difference for s in steps],
+        total.difference,
+        ladder_kpis(ladder.kpi_names()),
+        total_label=total.label,
+    )
+    print(f"\nWhat each step adds (paired by seed, 95% CI); the steps add up to the total:\n\n{table}")
+    written = write_ladder(ladder.levels, ladder.results, steps, total, ladder.table(), out)
+    print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
+    return EXIT_OK
+
+
+def _levels_text(levels) -> str:
+    """One line per level: what it pools on top of the level before; then its note, if any."""
+    width = max(len(lv.label) for lv in levels)
+    lines, before = [], ()
+    for lv in levels:
+        added = [p for p in lv.pooled if p not in before]
+        if not lv.pooled:
+            what = "each operator alone"
+        else:
+            what = ("adds " if before else "pools ") + ", ".join(added)
+        lines.append(f"  {lv.label:<{width}}  {what}")
+        if lv.note:
+            lines.append(f"  {'':<{width}}  ({lv.note})")
+        before = lv.pooled
+    return "\n".join(lines)
 
 
 def _modes(text: str) -> list[str]:

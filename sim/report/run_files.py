@@ -1,4 +1,5 @@
-"""The files of ``ruralsim run`` and ``ruralsim compare``: KPIs, tables and figures.
+"""The files of ``ruralsim run`` and ``ruralsim compare`` (and ``compare --ladder``): KPIs,
+tables and figures.
 
 They are written from what runs leave behind, each run given as its seed, its KPIs and
 its :class:`~sim.records.RunRecord` (a :class:`sim.Result` is one), never from the model.
@@ -25,6 +26,25 @@ class RunOutput(Protocol):
     seed: int
     kpis: Mapping[str, float]
     record: RunRecord
+
+
+class LevelOutput(Protocol):
+    """A level of the integration ladder as its files describe it."""
+
+    name: str
+    label: str
+    pooled: Sequence[str]
+    note: str
+
+
+class StepOutput(Protocol):
+    """A step of the integration ladder: ``after - before``, paired by seed, per KPI."""
+
+    name: str
+    label: str
+    before: str
+    after: str
+    difference: Mapping[str, Estimate]
 
 
 def _estimates_json(estimates: Mapping[str, Estimate]) -> dict:
@@ -82,3 +102,52 @@ def write_comparison(runs: Mapping[str, Sequence[RunOutput]], out: str | Path) -
     rows = [{"mode": m, "seed": r.seed, **r.kpis} for m in modes for r in runs[m]]
     write_csv(out / "comparison.csv", pd.DataFrame(rows))
     return [out / "comparison.json", out / "comparison.csv"]
+
+
+def _step_json(step: StepOutput) -> dict:
+    return {
+        "step": step.name,
+        "label": step.label,
+        "before": step.before,
+        "after": step.after,
+        "difference": _estimates_json(step.difference),
+    }
+
+
+def write_ladder(
+    levels: Sequence[LevelOutput],
+    runs: Mapping[str, Sequence[RunOutput]],
+    steps: Sequence[StepOutput],
+    total: StepOutput,
+    table: pd.DataFrame,
+    out: str | Path,
+) -> list[Path]:
+    """ladder.json and ladder.csv of the integration ladder.
+
+    ``runs`` maps each level name to its runs in the same seed order; ``table`` is the
+    one row per step and KPI of :meth:`sim.api.Ladder.table`, written as it is to
+    ladder.csv. ladder.json holds the levels (what each pools), the seeds, every level's
+    estimates, the steps and the total with their 95 % intervals, and every run's KPIs.
+    """
+    out = Path(out)
+    first = runs[levels[0].name][0].record.scenario
+    data = {
+        "meta": {
+            "scenario": first.name,
+            "days": first.days,
+            "warmup_days": first.warmup_days,
+            "ruralsim_version": __version__,
+            "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        },
+        "levels": [
+            {"name": lv.name, "label": lv.label, "pooled": list(lv.pooled), "note": lv.note} for lv in levels
+        ],
+        "seeds": [r.seed for r in runs[levels[0].name]],
+        "estimates": {lv.name: _estimates_json(summarize([r.kpis for r in runs[lv.name]])) for lv in levels},
+        "steps": [_step_json(step) for step in steps],
+        "total": _step_json(total),
+        "runs": {lv.name: [{"seed": r.seed, "kpis": dict(r.kpis)} for r in runs[lv.name]] for lv in levels},
+    }
+    write_json(out / "ladder.json", data)
+    write_csv(out / "ladder.csv", table)
+    return [out / "ladder.json", out / "ladder.csv"]

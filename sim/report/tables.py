@@ -1,9 +1,9 @@
 """Plain-text tables for the terminal and the report: one number format, one layout.
 
 ``ruralsim run`` (:func:`kpi_table`), ``compare`` (:func:`comparison_table`,
-:func:`integration_summary`) and ``sweep-summary`` (:func:`sweep_summary_table`)
-all write their numbers with :func:`fmt` and lay them out with
-:func:`render_table`, so a KPI reads the same wherever it is shown.
+:func:`integration_summary`; :func:`ladder_table` with ``--ladder``) and
+``sweep-summary`` (:func:`sweep_summary_table`) all write their numbers with
+:func:`fmt` and lay them out with :func:`render_table`, so a KPI reads the same wherever it is shown.
 
 The number format (:func:`fmt`), by the kind of KPI its name says it is:
 
@@ -242,6 +242,84 @@ def integration_summary(
             f"  {'+' if d.mean >= 0 else ''}{fmt(d.mean, name)}{rel}{ci}"
         )
     return "\n".join(lines)
+
+
+LADDER_KPIS = (
+    ("cost.operator_yuan_per_day", "operator cost, yuan/day"),
+    ("cost.yuan_per_item", "operator cost per item, yuan"),
+    ("cost.vehicle_km_per_day", "vehicle-km per day"),
+    ("cost.co2_kg_per_day", "CO2, kg/day"),
+    ("last_km.lead_time_h_p50", "last-km lead time p50, hours"),
+    ("last_km.lead_time_h_p90", "last-km lead time p90, hours"),
+    ("last_km.villager_travel_km_per_day", "villagers' km to fetch parcels, per day"),
+    ("first_km.sender_travel_km_per_day", "senders' km to take parcels to town, per day"),
+    ("finance.villager_travel_km_per_day", "villagers' km to the bank, per day"),
+    ("last_km.village_coverage", "last-km village coverage"),
+    ("last_km.on_time_share", "last-km on-time share"),
+    ("first_km.village_coverage", "first-km village coverage"),
+    ("first_km.fresh_share", "produce fresh share"),
+    ("first_km.outbound_cutoff_share", "outbound same-day cut-off share"),
+    ("supply.fill_share", "supply fill share"),
+    ("finance.local_share", "finance served in the village"),
+)
+
+
+def ladder_kpis(names: Sequence[str]) -> list[tuple[str, str]]:
+    """The KPIs the ladder table shows, as (name, label): the headline KPIs of
+    :data:`LADDER_KPIS` found in ``names``, then every ``social.*`` KPI in ``names``."""
+    present = set(names)
+    chosen = [(k, label) for k, label in LADDER_KPIS if k in present]
+    social = [(k, k.replace(".", ": ", 1).replace("_", " ")) for k in names if k.startswith("social.")]
+    return chosen + social
+
+
+def ladder_table(
+    levels: Sequence[tuple[str, str]],
+    estimates: Mapping[str, Mapping[str, Estimate]],
+    steps: Sequence[Mapping[str, Estimate]],
+    total: Mapping[str, Estimate],
+    kpis: Sequence[tuple[str, str]],
+    *,
+    total_label: str = "total",
+) -> str:
+    """The integration ladder, one block per KPI: each level's mean, what the step to it
+    adds (paired difference to the level before, 95 % interval, relative change), and the
+    total from the first level to the last.
+
+    ``levels`` are (name, label) in ladder order, ``estimates`` map a level name to its
+    KPI estimates, ``steps[i]`` is the difference from level ``i`` to level ``i + 1`` and
+    ``kpis`` are (name, label) as :func:`ladder_kpis` gives them.
+    """
+    first = levels[0]
+    rows: list[list[str]] = []
+    sections: dict[int, str] = {}
+    for name, label in kpis:
+        sections[len(rows)] = f"{label} ({name})"
+        base = estimates[first[0]].get(name)
+        rows.append([first[1], fmt(base.mean if base else None, name), "", "", ""])
+        for (before, _), (after, after_label), step in zip(levels[:-1], levels[1:], steps, strict=True):
+            b, a = estimates[before].get(name), estimates[after].get(name)
+            rows.append([after_label, fmt(a.mean if a else None, name), *_change(step.get(name), b, name)])
+        rows.append([total_label, "", *_change(total.get(name), base, name)])
+    n = max((e.n for e in estimates[first[0]].values()), default=0)
+    header = ["level", f"mean (n={n})", "step adds", "95% CI", "relative"]
+    return render_table(header, rows, sections)
+
+
+def _change(d: Estimate | None, before: Estimate | None, name: str) -> list[str]:
+    """A difference as the ladder shows it: signed value, interval, relative change
+    (points for a share, per cent of the level before for anything else)."""
+    if d is None or math.isnan(d.mean):
+        return ["-", "", ""]
+    text = fmt(d.mean, name)
+    signed = f"+{text}" if d.mean > 0 and text.strip("0.,") else text
+    if is_share(name):
+        rel = f"{100 * d.mean:+.1f} pts"
+    elif before is not None and not math.isnan(before.mean) and abs(before.mean) > NOISE:
+        rel = f"{d.mean / before.mean:+.0%}"
+    else:
+        rel = ""
+    return [signed, interval(d, name), rel]
 
 
 def sweep_summary_table(summary: pd.DataFrame, parameters: Sequence[str], kpis: Sequence[str]) -> str:
