@@ -209,7 +209,7 @@ class KpiSettings(Section):
     min_service_days: float = Field(5.0, ge=0, le=7)
     in_village_share: float = Field(0.95, ge=0, le=1)
     cost_driver: Literal["kg", "m3", "items"] = Field(
-        "items",
+        "kg",
         description="what each trip's cost is shared by among the flows it carried (cost per flow)",
     )
 
