@@ -214,6 +214,21 @@ class KpiSettings(Section):
     )
 
 
+class Social(Section):
+    """What villagers' own trips to town cost them and the air (the ``social.*`` KPIs).
+
+    The km are the villagers' round trips the KPIs count (self pickup, self drop, bank);
+    hours are km / ``speed_kmh``. Defaults are estimates (see ``scenarios/lishui.toml``).
+    """
+
+    yuan_per_km: float = Field(
+        0.2, ge=0, description="yuan per km of a villager's own trip (running cost of their vehicles)"
+    )
+    yuan_per_hour: float = Field(15.0, ge=0, description="yuan per hour of a villager's time")
+    co2_kg_per_km: float = Field(0.07, ge=0, description="kg CO2 per km of a villager's trip")
+    speed_kmh: float = Field(25.0, gt=0, description="average door-to-door speed of a villager's trip, km/h")
+
+
 class Scenario(Section):
     """One county, one policy, one horizon: everything a run needs besides its seed."""
 
@@ -241,6 +256,7 @@ class Scenario(Section):
     finance: Finance = Field(default_factory=Finance)
     poi: Poi = Field(default_factory=Poi)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
+    social: Social = Field(default_factory=Social)
 
     @field_validator("vehicle_types", mode="before")
     @classmethod
