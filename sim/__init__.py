@@ -23,6 +23,8 @@ _LAZY = {
     "Result": "sim.api",
     "World": "sim.api",
     "build_world": "sim.api",
+    "Ladder": "sim.api",
+    "ladder": "sim.api",
     "replicate": "sim.api",
     "replication_seeds": "sim.api",
     "run": "sim.api",
@@ -33,10 +35,12 @@ _LAZY = {
 if TYPE_CHECKING:
     from sim.api import (
         Comparison,
+        Ladder,
         Result,
         World,
         build_world,
         compare,
+        ladder,
         replicate,
         replication_seeds,
         run,
@@ -55,6 +59,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Comparison",
+    "Ladder",
     "Result",
     "Scenario",
     "World",
@@ -63,6 +68,7 @@ __all__ = [
     "compare",
     "derive",
     "from_dict",
+    "ladder",
     "load",
     "replicate",
     "replication_seeds",

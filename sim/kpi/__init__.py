@@ -7,25 +7,37 @@ from sim.kpi.cost import cost_kpis
 from sim.kpi.daily import daily_table
 from sim.kpi.flows import bus_kpis, finance_kpis, first_km_kpis, supply_kpis
 from sim.kpi.lastmile import last_km_kpis, village_table
+from sim.kpi.social import social_kpis, total_cost_kpis
 from sim.kpi.stats import Estimate, estimate, paired_difference, share, summarize
+from sim.kpi.villagers import VillagerKm, villager_km_per_day
 from sim.records import RunRecord
 from sim.records.ledger import FLOW_NAMES, PARCEL_IN, PARCEL_OUT, PRODUCE, SUPPLY
 
 
 def compute_kpis(rec: RunRecord) -> dict[str, float]:
-    """The flat KPI mapping of one run, section by section."""
-    kpis = last_km_kpis(rec)
-    kpis.update(first_km_kpis(rec))
+    """The flat KPI mapping of one run, section by section.
+
+    Villagers' km are computed once and used both by the sections that report them and by
+    the social cost, which is added to the operator's in ``cost.total_*``.
+    """
+    km = villager_km_per_day(rec)
+    kpis = last_km_kpis(rec, km)
+    kpis.update(first_km_kpis(rec, km))
     kpis.update(supply_kpis(rec))
-    kpis.update(finance_kpis(rec))
+    kpis.update(finance_kpis(rec, km))
     kpis.update(bus_kpis(rec))
     moved = {FLOW_NAMES[f]: len(rec.measured_rows(f)) for f in (PARCEL_IN, PARCEL_OUT, SUPPLY, PRODUCE)}
-    kpis.update(cost_kpis(rec, sum(moved.values()), moved))
+    cost = cost_kpis(rec, sum(moved.values()), moved)
+    social = social_kpis(km, rec.scenario.social)
+    kpis.update(cost)
+    kpis.update(total_cost_kpis(cost, social))
+    kpis.update(social)
     return kpis
 
 
 __all__ = [
     "Estimate",
+    "VillagerKm",
     "bus_kpis",
     "compute_kpis",
     "cost_kpis",
@@ -36,7 +48,10 @@ __all__ = [
     "last_km_kpis",
     "paired_difference",
     "share",
+    "social_kpis",
     "summarize",
     "supply_kpis",
+    "total_cost_kpis",
     "village_table",
+    "villager_km_per_day",
 ]

@@ -16,7 +16,8 @@ def cost_kpis(
     """Operator cost (vehicles and bus fees), vehicle-km, CO2 and utilisation over the measured days.
 
     ``items_measured`` counts the items that move (finance transactions do not);
-    ``flow_items`` per flow name, for the cost per item of each flow.
+    ``flow_items`` per flow name, for the cost per item of each flow, whose share of
+    each trip's cost follows ``kpi.cost_driver`` (:func:`flow_cost_yuan`).
     """
     flow_items = flow_items or {}
     trips, days = rec.trip_table(), rec.window.days
@@ -39,18 +40,38 @@ def cost_kpis(
             float(trips["peak_load_share"][mask].mean()) if mask.any() else float("nan")
         )
     if keep.any():
-        out.update(_cost_per_flow(trips, keep, flow_items))
+        out.update(_cost_per_flow(trips, keep, flow_items, rec.scenario.kpi.cost_driver, days))
     return out
 
 
-def _cost_per_flow(trips: dict[str, np.ndarray], keep: np.ndarray, flow_items: dict[str, int]) -> dict:
-    """Each trip's cost shared among the flows by the items it carried, per item of each flow."""
-    carried = np.column_stack([trips[f"items_{f}"][keep].astype(float) for f in MOVING_FLOWS])
+def flow_cost_yuan(trips: dict[str, np.ndarray], keep: np.ndarray, driver: str) -> dict[str, float]:
+    """Yuan of the ``keep`` trips' cost borne by each moving flow (``MOVING_FLOWS``).
+
+    Each trip's cost is shared among the flows in proportion to what it carried of each
+    by ``driver`` (its ``kg_<flow>``, ``m3_<flow>`` or ``items_<flow>`` columns), so that
+    splitting a case into pieces moves no cost under kg or m3. A trip whose items weigh
+    (or measure) nothing is shared by its items instead; a trip that carried no moving
+    item (nothing, or finance only) is borne by no flow. The flows' shares therefore add
+    up to the cost of the kept trips that carried something.
+    """
+    carried = np.column_stack([trips[f"{driver}_{f}"][keep].astype(float) for f in MOVING_FLOWS])
+    items = np.column_stack([trips[f"items_{f}"][keep].astype(float) for f in MOVING_FLOWS])
+    weightless = carried.sum(axis=1) <= 0.0
+    carried[weightless] = items[weightless]
     total = carried.sum(axis=1)
     part = np.divide(carried, total[:, None], out=np.zeros_like(carried), where=total[:, None] > 0)
     per_flow = (part * trips["cost_yuan"][keep].astype(float)[:, None]).sum(axis=0)
+    return {f: float(c) for f, c in zip(MOVING_FLOWS, per_flow, strict=True)}
+
+
+def _cost_per_flow(
+    trips: dict[str, np.ndarray], keep: np.ndarray, flow_items: dict[str, int], driver: str, days: int
+) -> dict[str, float]:
+    """Each flow's share of the measured trips' cost (:func:`flow_cost_yuan`), per measured
+    day and per item of the flow."""
     out = {}
-    for f, c in zip(MOVING_FLOWS, per_flow, strict=True):
+    for f, c in flow_cost_yuan(trips, keep, driver).items():
         n = flow_items.get(f, 0)
         out[f"cost.{f}_yuan_per_item"] = c / n if n else float("nan")
+        out[f"cost.{f}_yuan_per_day"] = c / days
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.kpi.stats import share
+from sim.kpi.villagers import VillagerKm, bank_km_per_day, self_drop_km_per_day
 from sim.records import RunRecord
 from sim.records.ledger import DELIVERED, EXPIRED, FINANCE, PARCEL_OUT, PRODUCE, SUPPLY
 from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR, TIME_EPS_MIN
@@ -14,9 +15,10 @@ def _percentile(values: np.ndarray, q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else float("nan")
 
 
-def first_km_kpis(rec: RunRecord) -> dict[str, float]:
+def first_km_kpis(rec: RunRecord, km: VillagerKm | None = None) -> dict[str, float]:
     """Produce reaching the hub fresh, producing villages collected every harvest day,
-    and outbound parcels making the same-day line-haul cut-off."""
+    outbound parcels making the same-day line-haul cut-off, and the km of senders who took
+    theirs to town (from ``km`` when given, else computed here)."""
     w, led, days = rec.places, rec.ledger, rec.window.days
     out: dict[str, float] = {}
     rows = rec.measured_rows(PRODUCE)
@@ -44,9 +46,7 @@ def first_km_kpis(rec: RunRecord) -> dict[str, float]:
     )
     out["first_km.outbound_per_day"] = len(parcels) / days
     out["first_km.outbound_cutoff_share"] = share(made.sum(), len(parcels))
-    dropped = np.isin(parcels, rec.self_dropped)
-    km = w.town_trip_km(led.origin[parcels][dropped])
-    out["first_km.sender_travel_km_per_day"] = float(km.sum()) / days
+    out["first_km.sender_travel_km_per_day"] = km.self_drop if km else self_drop_km_per_day(rec)
     return out
 
 
@@ -65,16 +65,16 @@ def supply_kpis(rec: RunRecord) -> dict[str, float]:
     }
 
 
-def finance_kpis(rec: RunRecord) -> dict[str, float]:
-    """Transactions served at the village point, and villagers' trips to the town branch."""
+def finance_kpis(rec: RunRecord, km: VillagerKm | None = None) -> dict[str, float]:
+    """Transactions served at the village point, and villagers' km to the town branch
+    (from ``km`` when given, else computed here)."""
     led, days = rec.ledger, rec.window.days
     rows = rec.measured_rows(FINANCE)
     local = led.status[rows] == DELIVERED
-    km = rec.places.town_trip_km(led.origin[rows[~local]])
     return {
         "finance.transactions_per_day": len(rows) / days,
         "finance.local_share": share(local.sum(), len(rows)),
-        "finance.villager_travel_km_per_day": float(km.sum()) / days,
+        "finance.villager_travel_km_per_day": km.bank if km else bank_km_per_day(rec),
         "finance.lowest_cash_yuan": float(rec.cash_lowest[rec.finance_offered].min())
         if rec.finance_offered.any()
         else float("nan"),

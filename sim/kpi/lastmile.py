@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.kpi.stats import share
+from sim.kpi.villagers import VillagerKm, self_pickup_km_per_day
 from sim.records import RunRecord
 from sim.records.ledger import DELIVERED, FETCHED, PARCEL_IN
 from sim.units import FLOAT_EPS, MINUTES_PER_DAY, MINUTES_PER_HOUR
@@ -12,8 +13,9 @@ from sim.units import FLOAT_EPS, MINUTES_PER_DAY, MINUTES_PER_HOUR
 DAYS_PER_WEEK = 7.0
 
 
-def last_km_kpis(rec: RunRecord) -> dict[str, float]:
-    """KPIs of inbound parcels: shares, coverage (plain and population-weighted), lead times."""
+def last_km_kpis(rec: RunRecord, km: VillagerKm | None = None) -> dict[str, float]:
+    """KPIs of inbound parcels: shares, coverage (plain and population-weighted), lead times,
+    and the addressees' km to fetch them (from ``km`` when given, else computed here)."""
     s, led = rec.scenario, rec.ledger
     rows = rec.measured_rows(PARCEL_IN)
     n = len(rows)
@@ -41,8 +43,7 @@ def last_km_kpis(rec: RunRecord) -> dict[str, float]:
     out["last_km.service_days_per_week"] = float(villages["service_days_per_week"].mean())
 
     # Villagers' own trips to fetch parcels from the town outlet, and back.
-    km = rec.places.town_trip_km(led.destination[rows][fetched]) / s.self_pickup.parcels_per_trip
-    out["last_km.villager_travel_km_per_day"] = float(km.sum()) / rec.window.days
+    out["last_km.villager_travel_km_per_day"] = km.self_pickup if km else self_pickup_km_per_day(rec)
     return out
 
 

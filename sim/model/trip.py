@@ -114,7 +114,8 @@ class Trip:
             km=spec.km,
             stops=spec.stops,
             flows=led.flow[items],
-            kg=float(led.weight_kg[items].sum()),
+            kg=led.weight_kg[items],
+            m3=led.volume_m3[items],
             peak_load_share=spec.peak_load_share,
             fixed_cost=spec.day_rate,
             path=spec.path,
@@ -137,7 +138,7 @@ class Trip:
         if len(rows):
             self.board(rows, t)
             led = self.st.ledger
-            self.st.trips.add_load(self.id, led.flow[rows], float(led.weight_kg[rows].sum()))
+            self.st.trips.add_load(self.id, led.flow[rows], led.weight_kg[rows], led.volume_m3[rows])
 
     def raise_peak(self, share: float) -> None:
         """Loads taken on the way filled the vehicle to at least ``share`` of its capacity."""

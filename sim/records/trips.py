@@ -1,4 +1,9 @@
-"""The trip log: one row per vehicle trip, with its distance, load, cost and CO2."""
+"""The trip log: one row per vehicle trip, with its distance, load, cost and CO2.
+
+Besides the trip's totals, each row keeps what it carried of every flow: ``items_<flow>``,
+``kg_<flow>`` and ``m3_<flow>`` (``sim.kpi.cost`` shares the trip's cost among the flows
+by one of them, the scenario's ``kpi.cost_driver``).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ TRIP_COLUMNS = (
     "cost_yuan",
     "co2_kg",
     *(f"items_{f}" for f in FLOW_NAMES),
+    *(f"kg_{f}" for f in FLOW_NAMES),
+    *(f"m3_{f}" for f in FLOW_NAMES),
 )
 _ITEMS, _KG, _FLOWS, _PEAK = (
     TRIP_COLUMNS.index("items"),
@@ -34,6 +41,17 @@ _ITEMS, _KG, _FLOWS, _PEAK = (
     TRIP_COLUMNS.index("items_parcel_in"),
     TRIP_COLUMNS.index("peak_load_share"),
 )
+
+
+def flow_loads(flows: np.ndarray, kg: np.ndarray, m3: np.ndarray) -> list[float]:
+    """Items, then kg, then m3 of each flow (in ``FLOW_NAMES`` order) among some items,
+    given per item its flow, weight and volume: the ``items_``, ``kg_`` and ``m3_`` columns."""
+    codes = np.asarray(flows, dtype=np.int64)
+    n = len(FLOW_NAMES)
+    counts = np.bincount(codes, minlength=n).tolist()
+    kgs = np.bincount(codes, weights=np.asarray(kg, dtype=float), minlength=n).tolist()
+    m3s = np.bincount(codes, weights=np.asarray(m3, dtype=float), minlength=n).tolist()
+    return [*counts, *kgs, *m3s]
 
 
 def trip_cost_yuan(vehicle: VehicleType, km: float, minutes: float, day_rate: bool) -> float:
@@ -84,21 +102,23 @@ class TripLog:
         km: float,
         stops: int,
         flows: np.ndarray,
-        kg: float,
+        kg: np.ndarray,
+        m3: np.ndarray,
         peak_load_share: float,
         fixed_cost: bool,
         path: np.ndarray,
         cost_yuan: float | None = None,
         capacity: np.ndarray | None = None,
     ) -> int:
-        """Add a trip and return its id. Vehicle cost is :func:`trip_cost_yuan`; ``cost_yuan``
-        overrides it (bus fees), and a trip without a vehicle emits nothing."""
+        """Add a trip and return its id. ``flows``, ``kg`` and ``m3`` hold one entry per item
+        on board (flow code, weight, volume). Vehicle cost is :func:`trip_cost_yuan`;
+        ``cost_yuan`` overrides it (bus fees), and a trip without a vehicle emits nothing."""
         if cost_yuan is None:
             assert vehicle is not None
             cost_yuan = trip_cost_yuan(vehicle, km, end_t - start_t, fixed_cost)
         co2 = km * vehicle.co2_kg_per_km if vehicle is not None else 0.0
         trip = len(self.rows)
-        counts = np.bincount(np.asarray(flows, dtype=np.int64), minlength=len(FLOW_NAMES)).tolist()
+        kg = np.asarray(kg, dtype=float)
         self.rows.append(
             [
                 trip,
@@ -112,11 +132,11 @@ class TripLog:
                 km,
                 stops,
                 int(len(flows)),
-                kg,
+                float(kg.sum()),
                 peak_load_share,
                 cost_yuan,
                 co2,
-                *counts,
+                *flow_loads(flows, kg, m3),
             ]
         )
         self.routes.append(path)
@@ -124,14 +144,15 @@ class TripLog:
             self.manifests.append((capacity, []))
         return trip
 
-    def add_load(self, trip: int, flows: np.ndarray, kg: float) -> None:
-        """Items picked up during a trip whose loads are decided stop by stop (trunks)."""
+    def add_load(self, trip: int, flows: np.ndarray, kg: np.ndarray, m3: np.ndarray) -> None:
+        """Items picked up during a trip whose loads are decided stop by stop (trunks):
+        one entry per item, as in :meth:`record`; every per-flow column grows."""
         row = self.rows[trip]
+        kg = np.asarray(kg, dtype=float)
         row[_ITEMS] += int(len(flows))
-        row[_KG] += kg
-        counts = np.bincount(np.asarray(flows, dtype=np.int64), minlength=len(FLOW_NAMES))
-        for i, c in enumerate(counts.tolist()):
-            row[_FLOWS + i] += c
+        row[_KG] += float(kg.sum())
+        for i, value in enumerate(flow_loads(flows, kg, m3)):
+            row[_FLOWS + i] += value
 
     def raise_peak(self, trip: int, share: float) -> None:
         """The trip's peak load share is at least ``share`` (loads taken on the way)."""

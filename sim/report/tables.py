@@ -202,6 +202,8 @@ SUMMARY_KPIS = (
     ("cost.operator_yuan_per_day", "operator cost, yuan/day"),
     ("cost.vehicle_km_per_day", "vehicle-km per day"),
     ("cost.co2_kg_per_day", "CO2, kg/day"),
+    ("cost.total_yuan_per_day", "total cost incl. villagers, yuan/day"),
+    ("cost.total_co2_kg_per_day", "total CO2 incl. villagers, kg/day"),
     ("cost.vehicle_km_per_item", "vehicle-km per item"),
     ("last_km.village_coverage", "last-km village coverage"),
     ("last_km.village_coverage_pop", "last-km coverage, population-weighted"),
@@ -213,6 +215,15 @@ SUMMARY_KPIS = (
     ("finance.local_share", "finance served in the village"),
     ("last_km.villager_travel_km_per_day", "villagers' km to fetch parcels"),
     ("finance.villager_travel_km_per_day", "villagers' km to the bank"),
+    ("first_km.sender_travel_km_per_day", "villagers' km to drop parcels"),
+    ("social.villager_km_per_day", "villagers' km, all own trips"),
+    ("social.villager_hours_per_day", "villagers' hours per day"),
+    ("social.villager_yuan_per_day", "villagers' cost, yuan/day"),
+    ("social.co2_kg_per_day", "villagers' CO2, kg/day"),
+    ("cost.parcel_in_yuan_per_item", "cost per inbound parcel, yuan"),
+    ("cost.parcel_out_yuan_per_item", "cost per outbound parcel, yuan"),
+    ("cost.supply_yuan_per_item", "cost per supply case, yuan"),
+    ("cost.produce_yuan_per_item", "cost per produce lot, yuan"),
 )
 
 

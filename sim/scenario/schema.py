@@ -218,6 +218,25 @@ class KpiSettings(Section):
     sla_hours: float = Field(48.0, gt=0)
     min_service_days: float = Field(5.0, ge=0, le=7)
     in_village_share: float = Field(0.95, ge=0, le=1)
+    cost_driver: Literal["kg", "m3", "items"] = Field(
+        "kg",
+        description="what each trip's cost is shared by among the flows it carried (cost per flow)",
+    )
+
+
+class Social(Section):
+    """What villagers' own trips to town cost them and the air (the ``social.*`` KPIs).
+
+    The km are the villagers' round trips the KPIs count (self pickup, self drop, bank);
+    hours are km / ``speed_kmh``. Defaults are estimates (see ``scenarios/lishui.toml``).
+    """
+
+    yuan_per_km: float = Field(
+        0.2, ge=0, description="yuan per km of a villager's own trip (running cost of their vehicles)"
+    )
+    yuan_per_hour: float = Field(15.0, ge=0, description="yuan per hour of a villager's time")
+    co2_kg_per_km: float = Field(0.07, ge=0, description="kg CO2 per km of a villager's trip")
+    speed_kmh: float = Field(25.0, gt=0, description="average door-to-door speed of a villager's trip, km/h")
 
 
 class Scenario(Section):
@@ -247,6 +266,7 @@ class Scenario(Section):
     finance: Finance = Field(default_factory=Finance)
     poi: Poi = Field(default_factory=Poi)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
+    social: Social = Field(default_factory=Social)
 
     @field_validator("vehicle_types", mode="before")
     @classmethod
