@@ -162,7 +162,8 @@ def _carrier_operation(
 ) -> Operation:
     """A carrier alone: in-village delivery where its expected volume justifies it."""
     c = s.carriers[i]
-    point_days = _carrier_point_days(c, expected, len(world.points))
+    serves_pois = c.kind == "postal" or s.poi.served_in_separate_by == "every_carrier"
+    point_days = _carrier_point_days(c, expected, len(world.points), serves_pois)
     serves = point_days.any(axis=1)
     finance_here = s.finance.offered_in_separate and with_finance and "finance" not in s.pooled
     finance_owner = owner_codes(s)[1]
@@ -179,12 +180,13 @@ def _carrier_operation(
     )
 
 
-def _carrier_point_days(c: Carrier, expected: np.ndarray, n_points: int) -> np.ndarray:
+def _carrier_point_days(c: Carrier, expected: np.ndarray, n_points: int, serves_pois: bool) -> np.ndarray:
     """(points, 7) the weekdays a carrier alone delivers at each point, by its expected volume.
 
     Villages that reach ``in_village_min_parcels_per_day`` get the carrier's ``van_days``;
     below, the first service tier (highest minimum first) they reach gives its days; below
-    every tier, none (the villagers fetch from the town outlet). +N points: every van day.
+    every tier, none (the villagers fetch from the town outlet). +N points: every van day
+    when ``serves_pois`` (``poi.served_in_separate_by``), else none.
     """
     days = np.zeros((n_points, 7), dtype=bool)
     van_days = [WEEKDAYS.index(d) for d in c.van_days]
@@ -196,7 +198,8 @@ def _carrier_point_days(c: Carrier, expected: np.ndarray, n_points: int) -> np.n
         meets = ~decided & (expected >= minimum)
         days[np.ix_(np.flatnonzero(meets), weekdays)] = True
         decided |= meets
-    days[n_villages:, van_days] = True  # +N points get deliveries from every carrier
+    if serves_pois:
+        days[n_villages:, van_days] = True
     return days
 
 

@@ -97,3 +97,20 @@ def test_a_village_on_a_three_day_tier_gets_its_parcels_on_those_days(tmp_path):
     k = result.kpis
     assert k["last_km.in_village_share"] == 3 / 5
     assert k["last_km.village_coverage"] == 0.0  # A: 3 service days a week < 5; B: fetched
+
+
+def test_plus_n_points_are_served_by_the_postal_service_in_separate_mode():
+    changes = {"days": 3, "warmup_days": 1, "mode": "separate"}
+    scenario = sim.derive(sim.load("scenarios/lishui.toml"), changes)
+    result = sim.run(scenario, seed=2)
+    led, world = result.record.ledger, result.world
+    postal = [i for i, c in enumerate(scenario.carriers) if c.kind == "postal"]
+    at_poi = (led.flow == PARCEL_IN) & np.isin(led.destination, world.pois)
+    by_post = at_poi & np.isin(led.operator, postal)
+    assert by_post.any() and (at_poi & ~by_post).any()
+    assert set(led.status[by_post].tolist()) <= {DELIVERED, 1, 2}  # delivered, or still on its way
+    assert (led.status[by_post] == DELIVERED).mean() > 0.9
+    assert (led.status[at_poi & ~by_post] != DELIVERED).all()  # express parcels: fetched in town
+    everyone = sim.derive(scenario, {"poi": {"served_in_separate_by": "every_carrier"}})
+    led2 = sim.run(everyone, seed=2).record.ledger
+    assert (led2.status[at_poi & ~by_post] == DELIVERED).mean() > 0.9
