@@ -87,6 +87,11 @@ class Operation:
     trunk_ends: list[float] = field(default_factory=list)  # when each trunk out today is back
     trunks_charged: dict[int, int] = field(default_factory=dict)  # day -> trucks charged a day rate
     station_fleet: dict[int, Fleet] = field(default_factory=dict)  # town -> fleet
+    point_days: np.ndarray = field(default_factory=lambda: np.zeros((0, 7), dtype=bool))  # (points, 7)
+
+    def serves_on(self, points: np.ndarray, weekday: int) -> np.ndarray:
+        """Mask of points whose items this operation's vans take on ``weekday``."""
+        return self.point_days[points, weekday]
 
     def charge_trunk_day_rate(self, now: float, end: float, day: int) -> bool:
         """Whether a trunk leaving ``now`` (back at ``end``) charges a truck's day rate: the
@@ -157,10 +162,9 @@ def _carrier_operation(
 ) -> Operation:
     """A carrier alone: in-village delivery where its expected volume justifies it."""
     c = s.carriers[i]
-    n_villages = len(world.villages)
-    serves = np.zeros(len(world.points), dtype=bool)
-    serves[:n_villages] = expected >= c.in_village_min_parcels_per_day
-    serves[n_villages:] = True  # +N points get deliveries from every carrier
+    serves_pois = c.kind == "postal" or s.poi.served_in_separate_by == "every_carrier"
+    point_days = _carrier_point_days(c, expected, len(world.points), serves_pois)
+    serves = point_days.any(axis=1)
     finance_here = s.finance.offered_in_separate and with_finance and "finance" not in s.pooled
     finance_owner = owner_codes(s)[1]
     return _station_operation(
@@ -172,7 +176,31 @@ def _carrier_operation(
         serves & (c.vans_per_town > 0),
         carries_bus=False,
         offers_finance=finance_here,
+        point_days=point_days,
     )
+
+
+def _carrier_point_days(c: Carrier, expected: np.ndarray, n_points: int, serves_pois: bool) -> np.ndarray:
+    """(points, 7) the weekdays a carrier alone delivers at each point, by its expected volume.
+
+    Villages that reach ``in_village_min_parcels_per_day`` get the carrier's ``van_days``;
+    below, the first service tier (highest minimum first) they reach gives its days; below
+    every tier, none (the villagers fetch from the town outlet). +N points: every van day
+    when ``serves_pois`` (``poi.served_in_separate_by``), else none.
+    """
+    days = np.zeros((n_points, 7), dtype=bool)
+    van_days = [WEEKDAYS.index(d) for d in c.van_days]
+    n_villages = len(expected)
+    decided = np.zeros(n_villages, dtype=bool)
+    tiers = [(c.in_village_min_parcels_per_day, van_days)]
+    tiers += [(t.min_parcels_per_day, [WEEKDAYS.index(d) for d in t.days]) for t in c.service_tiers]
+    for minimum, weekdays in sorted(tiers, key=lambda tier: -tier[0]):
+        meets = ~decided & (expected >= minimum)
+        days[np.ix_(np.flatnonzero(meets), weekdays)] = True
+        decided |= meets
+    if serves_pois:
+        days[n_villages:, van_days] = True
+    return days
 
 
 def _cooperative_operation(s: Scenario, world: World) -> Operation:
@@ -190,6 +218,8 @@ def _cooperative_operation(s: Scenario, world: World) -> Operation:
         dispatch_times=(sup.dispatch_time,),
         points=np.arange(n_points),
     )
+    supply_days = np.zeros((n_points, 7), dtype=bool)
+    supply_days[:, sorted(fleet.days)] = True
     return Operation(
         name="cooperative",
         owners=frozenset({owner_codes(s)[0]}),
@@ -199,6 +229,7 @@ def _cooperative_operation(s: Scenario, world: World) -> Operation:
         in_village=np.full(n_points, sup.trucks > 0),
         fleets=[fleet],
         pickups=[ItemQueue()],
+        point_days=supply_days,
     )
 
 
@@ -212,11 +243,18 @@ def _station_operation(
     *,
     carries_bus: bool,
     offers_finance: bool,
+    point_days: np.ndarray | None = None,
 ) -> Operation:
     """A hub -> trunk -> town station -> van operation run by ``policy`` (a carrier alone or
-    the pooled operation): its vehicle, vans per town, service days and trunk deadline."""
+    the pooled operation): its vehicle, vans per town, service days and trunk deadline.
+
+    ``point_days`` (points, 7) says on which weekdays each point is served (default: every
+    point on the policy's van days)."""
     vehicle, vans = policy.vehicle, policy.vans_per_town
-    days = frozenset(WEEKDAYS.index(d) for d in policy.van_days)
+    if point_days is None:
+        point_days = np.zeros((len(world.points), 7), dtype=bool)
+        point_days[:, [WEEKDAYS.index(d) for d in policy.van_days]] = True
+    days = frozenset(np.flatnonzero(point_days[in_village].any(axis=0)).tolist())
     point_town = world.point_town
     op = Operation(
         name=name,
@@ -229,6 +267,7 @@ def _station_operation(
         pickups=[ItemQueue() for _ in range(len(world.towns))],
         trunk_ready=np.zeros(len(world.towns)),
         trunk_meets_first_dispatch=policy.trunk_deadline == "first_dispatch",
+        point_days=point_days,
     )
     for t, town in enumerate(world.towns):
         fleet = Fleet(

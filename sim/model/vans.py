@@ -82,8 +82,11 @@ def dispatch(st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusN
 def _waiting(
     st: CountyState, op: Operation, fleet: Fleet, buses: BusNetwork | None, now: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Deliveries ready at the base (less those left for a sooner bus) and collections ready."""
-    deliveries = st.spoil_waiting(fleet.deliveries.pop(now), now)
+    """Deliveries ready at the base (less those left for a sooner bus) and collections ready,
+    at the points served today (the others wait for their next service day)."""
+    deliveries = _served_today(
+        st, op, fleet.deliveries, st.spoil_waiting(fleet.deliveries.pop(now), now), True
+    )
     if buses is not None and op.carries_bus and len(deliveries):
         held = buses.hold_for_bus(st, fleet, deliveries, now)
         if held.any():
@@ -91,7 +94,19 @@ def _waiting(
             deliveries = deliveries[~held]
     queue = op.pickup_queue(fleet.town)
     pickups = st.spoil_waiting(queue.pop(now), now) if len(queue) else _EMPTY
-    return deliveries, pickups
+    return deliveries, _served_today(st, op, queue, pickups, False)
+
+
+def _served_today(st: CountyState, op: Operation, queue, rows: np.ndarray, deliveries: bool) -> np.ndarray:
+    """Rows whose point is served today; the rest go back to ``queue`` until tomorrow."""
+    if not len(rows):
+        return rows
+    led, now = st.ledger, st.env.now
+    point = st.point_of_node[led.destination[rows] if deliveries else led.origin[rows]]
+    today = op.serves_on(point, int(st.weekday[int(now // MINUTES_PER_DAY)]))
+    if not today.all():
+        queue.push(rows[~today], (now // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY)
+    return rows[today]
 
 
 def _stops(

@@ -3,6 +3,8 @@ outbound parcels, finance and the "+N" points (DESIGN.md "Items")."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from sim.scenario.fields import ALL_WEEK, ClockTime, MonthDay, Section, Weekday
@@ -219,3 +221,7 @@ class Poi(Section):
     """The "+N" points (lodging, scenic spots): parcel pickup for visitors, produce sales."""
 
     parcels_per_day: float = Field(5.0, ge=0, description="inbound parcels per +N point per day")
+    served_in_separate_by: Literal["postal", "every_carrier"] = Field(
+        "postal",
+        description="separate mode: who delivers at +N points (others' parcels are fetched in town)",
+    )

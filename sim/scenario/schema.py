@@ -126,6 +126,13 @@ class ParcelDemand(Section):
         return value
 
 
+class ServiceTier(Section):
+    """A carrier alone serves a village on these days when it expects at least this volume."""
+
+    min_parcels_per_day: float = Field(ge=0, description="expected inbound parcels/day of this carrier")
+    days: list[Weekday] = Field(min_length=1, description="weekdays its vans deliver there")
+
+
 class Carrier(Section):
     """A parcel company (the postal service or an express brand)."""
 
@@ -137,6 +144,11 @@ class Carrier(Section):
         0.0,
         ge=0,
         description="separate mode: serve a village in-village only above this expected volume",
+    )
+    service_tiers: list[ServiceTier] = Field(
+        default_factory=list,
+        description="separate mode: lower volumes served on fewer days (a village below "
+        "in_village_min_parcels_per_day that meets a tier is served on the tier's days)",
     )
     van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
     vans_per_town: int = Field(strict=True, default=1, ge=0)
@@ -151,8 +163,16 @@ class Carrier(Section):
 
 def _default_carriers() -> list[Carrier]:
     postal = Carrier(name="postal", kind="postal", share=0.20, linehaul_arrival="05:30", vans_per_town=1)
+    # Estimate: an express outlet runs a daily van where it expects 8 parcels a day, a van
+    # three days a week where it expects 3; below that the villagers fetch (no source found).
+    three_days = [ServiceTier(min_parcels_per_day=3.0, days=["mon", "wed", "fri"])]
     express = [
-        Carrier(name=f"express_{letter}", share=share, in_village_min_parcels_per_day=8.0)
+        Carrier(
+            name=f"express_{letter}",
+            share=share,
+            in_village_min_parcels_per_day=8.0,
+            service_tiers=three_days,
+        )
         for letter, share in zip("abcde", (0.30, 0.20, 0.15, 0.10, 0.05), strict=True)
     ]
     return [postal, *express]
