@@ -159,7 +159,8 @@ class RecordBuilder:
             km=km,
             stops=len(path) - 2,
             flows=np.array(codes, dtype=np.int64),
-            kg=float(len(codes)),
+            kg=np.ones(len(codes)),  # 1 kg and 0.01 m3 an item: every driver shares by items here
+            m3=np.full(len(codes), 0.01),
             peak_load_share=peak,
             fixed_cost=day_rate,
             path=np.array(path),

@@ -150,11 +150,6 @@ def test_no_trunk_trip_leaves_trunk_utilisation_undefined():
     assert kpis["cost.trunk_trips_per_day"] == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cost_kpis adds the cost.<flow>_yuan_per_item names only when a measured trip "
-    "exists, so the KPI names of a run depend on its data (they should be NaN instead)",
-)
 def test_the_kpi_names_do_not_depend_on_whether_a_trip_was_measured():
     with_trip = allocation_county().record()
     without = RecordBuilder()

@@ -237,3 +237,14 @@ def test_a_run_fills_the_per_flow_columns_and_its_flow_costs_add_up():
     carried = measured & (sum(t[f"items_{f}"] for f in MOVING_FLOWS) > 0)
     per_day = sum(result.kpis[f"cost.{f}_yuan_per_day"] for f in MOVING_FLOWS)
     assert per_day == pytest.approx(t.loc[carried, "cost_yuan"].sum() / (s.days - s.warmup_days))
+
+
+def test_cost_per_day_of_each_flow_by_kg():
+    """One 120-yuan trip in the 2-day window with 2 kg of parcels and a 10 kg supply case:
+    parcels bear 120 x 2/12 = 20 yuan, supply 100 yuan, over 2 measured days."""
+    ledger, trips = _van_with_a_supply_case(pieces=1)
+    k = cost_kpis(_record(ledger, trips, "kg"), items_measured=3)
+    assert k["cost.parcel_in_yuan_per_day"] == pytest.approx(20.0 / 2)
+    assert k["cost.supply_yuan_per_day"] == pytest.approx(100.0 / 2)
+    assert k["cost.parcel_out_yuan_per_day"] == 0.0
+    assert k["cost.produce_yuan_per_day"] == 0.0

@@ -177,12 +177,6 @@ def test_parcels_for_other_points_count_in_shares_but_not_in_the_village_table()
     assert last_km_kpis(rec)["last_km.parcels_per_day"] == pytest.approx(2 / 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: village_table counts the delivery days of measured parcels on any day of the run "
-    "(drain days too) but divides by the measured days only, so a village can get more "
-    "than 7 service days a week",
-)
 def test_service_days_per_week_never_exceed_seven():
     b = RecordBuilder(warmup_days=1, days=2)  # one measured day: day 1
     b.item(PARCEL_IN, dest=A, created_t=at(1, 6), delivered_t=at(1, 11))
