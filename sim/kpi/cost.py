@@ -39,8 +39,7 @@ def cost_kpis(
         out[f"cost.{kind}_utilisation"] = (
             float(trips["peak_load_share"][mask].mean()) if mask.any() else float("nan")
         )
-    if keep.any():
-        out.update(_cost_per_flow(trips, keep, flow_items, rec.scenario.kpi.cost_driver, days))
+    out.update(_cost_per_flow(trips, keep, flow_items, rec.scenario.kpi.cost_driver, days))
     return out
 
 

@@ -59,7 +59,8 @@ def village_table(rec: RunRecord) -> dict[str, np.ndarray]:
     local = np.bincount(v[in_village], minlength=n_villages)
     days = rec.window.horizon_days + 1
     delivered_day = np.floor(led.delivered_t[rows][in_village] / MINUTES_PER_DAY).astype(np.int64)
-    pairs = np.unique(v[in_village] * days + delivered_day)
+    in_window = rec.window.contains(delivered_day)  # service days are counted in the window only
+    pairs = np.unique(v[in_village][in_window] * days + delivered_day[in_window])
     per_week = np.bincount(pairs // days, minlength=n_villages) / rec.window.days * DAYS_PER_WEEK
     in_village_share = np.divide(local, total, out=np.zeros(n_villages), where=total > 0)
     covered = (
