@@ -87,7 +87,8 @@ def test_run_exits_0_and_prints_the_kpi_table(run):
     for name in kpis:  # every KPI has a row, under its section
         assert any(line.split()[:1] == [name.split(".", 1)[1]] for line in lines), name
     assert "[Last kilometre (inbound parcels)]" in lines
-    assert f"wrote kpis.json, daily.csv, trips.csv, coverage_map.png, lead_time.png to {out}/" in lines
+    files = "kpis.json, daily.csv, trips.csv, fleets.csv, coverage_map.png, lead_time.png"
+    assert f"wrote {files} to {out}/" in lines
 
 
 def test_run_writes_strict_kpis_json(run):
@@ -117,6 +118,7 @@ def test_run_writes_daily_and_trips_consistent_with_the_kpis(run):
     data = _strict_json(out / "kpis.json")
     daily = pd.read_csv(out / "daily.csv")
     trips = pd.read_csv(out / "trips.csv")
+    fleets = pd.read_csv(out / "fleets.csv")
     assert DAILY_COLUMNS <= set(daily.columns)
     assert TRIP_COLUMNS <= set(trips.columns)
     assert sorted(daily["seed"].unique()) == [1, 2]
@@ -146,6 +148,13 @@ def test_run_writes_daily_and_trips_consistent_with_the_kpis(run):
         for kind in ("van", "trunk"):
             assert (t_measured["kind"] == kind).sum() == pytest.approx(kpis[f"cost.{kind}_trips_per_day"] * n)
         assert (t["km"] >= 0).all() and (t["items"] >= 0).all()
+        # fleets.csv: the owned fleets whose standing cost is in the daily cost
+        f = fleets[fleets["seed"] == r["seed"]]
+        assert f["standing_yuan_per_day"].sum() == pytest.approx(kpis["cost.fleet_standing_yuan_per_day"])
+        assert f["vehicle_days_driven"].sum() / f["vehicle_days_owned"].sum() == pytest.approx(
+            kpis["cost.vehicle_use_share"]
+        )
+        assert (d["cost_yuan"] - d["fleet_standing_yuan"]).sum() == pytest.approx(t["cost_yuan"].sum())
 
 
 def test_run_draws_the_two_figures(run):
@@ -160,7 +169,7 @@ def test_run_draws_the_two_figures(run):
         image = matplotlib.image.imread(out / name)
         assert (image != image[0, 0]).any(), name  # not one colour all over
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["kpis.json", "daily.csv", "trips.csv", "coverage_map.png", "lead_time.png"]
+        ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "coverage_map.png", "lead_time.png"]
     )  # and no temporary files left behind
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.kpi import Estimate, compute_kpis, daily_table, summarize
+from sim.kpi import Estimate, compute_kpis, daily_table, fleet_table, summarize
 from sim.model import simulate
 from sim.records import FLOW_NAMES, STATUS_NAMES, RunRecord
 from sim.scenario import Scenario
@@ -47,6 +47,11 @@ class Result:
     def daily(self) -> pd.DataFrame:
         """Per simulated day: items created and delivered, trips, km, cost and CO2."""
         return daily_table(self.record)
+
+    @property
+    def fleets(self) -> pd.DataFrame:
+        """Per owned fleet: vehicles, standing cost per day, vehicle-days owned and driven."""
+        return fleet_table(self.record)
 
     @property
     def world(self) -> World:

@@ -4,7 +4,7 @@ Reads :mod:`sim.records` only: importing it loads neither SimPy nor the model.
 """
 
 from sim.kpi.cost import cost_kpis
-from sim.kpi.daily import daily_table
+from sim.kpi.daily import daily_table, fleet_table
 from sim.kpi.flows import bus_kpis, finance_kpis, first_km_kpis, supply_kpis
 from sim.kpi.lastmile import last_km_kpis, village_table
 from sim.kpi.social import social_kpis, total_cost_kpis
@@ -42,6 +42,7 @@ __all__ = [
     "compute_kpis",
     "cost_kpis",
     "daily_table",
+    "fleet_table",
     "estimate",
     "finance_kpis",
     "first_km_kpis",

@@ -13,7 +13,8 @@ MOVING_FLOWS = FLOW_NAMES[:4]  # finance transactions ride along but are not car
 def cost_kpis(
     rec: RunRecord, items_measured: int, flow_items: dict[str, int] | None = None
 ) -> dict[str, float]:
-    """Operator cost (vehicles and bus fees), vehicle-km, CO2 and utilisation over the measured days.
+    """Operator cost (trips, bus fees and owned fleets standing), vehicle-km, CO2 and
+    utilisation over the measured days.
 
     ``items_measured`` counts the items that move (finance transactions do not);
     ``flow_items`` per flow name, for the cost per item of each flow, whose share of
@@ -22,7 +23,8 @@ def cost_kpis(
     flow_items = flow_items or {}
     trips, days = rec.trip_table(), rec.window.days
     keep = trips["measured"]
-    cost = float(trips["cost_yuan"][keep].sum()) if keep.any() else 0.0
+    standing = sum(f.standing_yuan(days) for f in rec.fleets)
+    cost = (float(trips["cost_yuan"][keep].sum()) if keep.any() else 0.0) + standing
     driven = keep & (trips["kind"] != "bus")  # buses run anyway
     km = float(trips["km"][driven].sum()) if driven.any() else 0.0
     co2 = float(trips["co2_kg"][keep].sum()) if keep.any() else 0.0
@@ -32,6 +34,7 @@ def cost_kpis(
         "cost.vehicle_km_per_day": km / days,
         "cost.co2_kg_per_day": co2 / days,
         "cost.vehicle_km_per_item": km / items_measured if items_measured else float("nan"),
+        **_fleet_kpis(rec, standing),
     }
     for kind in ("van", "trunk"):
         mask = keep & (trips["kind"] == kind)
@@ -39,7 +42,45 @@ def cost_kpis(
         out[f"cost.{kind}_utilisation"] = (
             float(trips["peak_load_share"][mask].mean()) if mask.any() else float("nan")
         )
-    out.update(_cost_per_flow(trips, keep, flow_items, rec.scenario.kpi.cost_driver, days))
+    driver = rec.scenario.kpi.cost_driver
+    shares = flow_cost_yuan(trips, keep, driver)
+    for f, c in standing_cost_yuan(rec, trips, keep, driver).items():
+        shares[f] += c
+    out.update(_cost_per_flow(shares, flow_items, days))
+    return out
+
+
+def _fleet_kpis(rec: RunRecord, standing: float) -> dict[str, float]:
+    """What owned fleets cost standing per day, and the share of their vehicle-days driven."""
+    measured = rec.measured_days()
+    owned = sum(f.size for f in rec.fleets) * int(measured.sum())
+    used = sum(f.used_vehicle_days(measured) for f in rec.fleets)
+    return {
+        "cost.fleet_standing_yuan_per_day": standing / rec.window.days,
+        "cost.vehicle_use_share": used / owned if owned else float("nan"),
+    }
+
+
+def standing_cost_yuan(
+    rec: RunRecord, trips: dict[str, np.ndarray], keep: np.ndarray, driver: str
+) -> dict[str, float]:
+    """Each moving flow's share of the owned fleets' standing cost over the measured days.
+
+    An operator's fleets are shared among the flows in proportion to what its measured
+    van trips carried of each (by ``driver``, as :func:`flow_cost_yuan` shares a trip); an
+    operator whose vans carried nothing in the window is borne by no flow.
+    """
+    out = dict.fromkeys(MOVING_FLOWS, 0.0)
+    vans = keep & (trips["kind"] == "van")
+    for operator in sorted({f.operator for f in rec.fleets}):
+        standing = sum(f.standing_yuan(rec.window.days) for f in rec.fleets if f.operator == operator)
+        mine = vans & (trips["operator"] == operator)
+        carried = np.array([trips[f"{driver}_{f}"][mine].sum() for f in MOVING_FLOWS], dtype=float)
+        if carried.sum() <= 0.0:
+            carried = np.array([trips[f"items_{f}"][mine].sum() for f in MOVING_FLOWS], dtype=float)
+        if standing and carried.sum() > 0.0:
+            for f, part in zip(MOVING_FLOWS, carried / carried.sum(), strict=True):
+                out[f] += standing * float(part)
     return out
 
 
@@ -63,13 +104,10 @@ def flow_cost_yuan(trips: dict[str, np.ndarray], keep: np.ndarray, driver: str) 
     return {f: float(c) for f, c in zip(MOVING_FLOWS, per_flow, strict=True)}
 
 
-def _cost_per_flow(
-    trips: dict[str, np.ndarray], keep: np.ndarray, flow_items: dict[str, int], driver: str, days: int
-) -> dict[str, float]:
-    """Each flow's share of the measured trips' cost (:func:`flow_cost_yuan`), per measured
-    day and per item of the flow."""
+def _cost_per_flow(shares: dict[str, float], flow_items: dict[str, int], days: int) -> dict[str, float]:
+    """Each flow's share of the cost (yuan over the measured days), per day and per item."""
     out = {}
-    for f, c in flow_cost_yuan(trips, keep, driver).items():
+    for f, c in shares.items():
         n = flow_items.get(f, 0)
         out[f"cost.{f}_yuan_per_item"] = c / n if n else float("nan")
         out[f"cost.{f}_yuan_per_day"] = c / days

@@ -1,4 +1,5 @@
-"""The per-day table of a run: items created and delivered, trips, km, cost and CO2."""
+"""Tables of a run: per day (items created and delivered, trips, km, cost and CO2) and per
+owned fleet (vehicles, standing cost, vehicle-days driven)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ def daily_table(rec: RunRecord) -> pd.DataFrame:
     """One row per simulated day (drain days included, ``measured`` marks the window).
 
     ``vehicle_km`` counts vans, trucks and trunks; the km of bus trips that carried
-    cargo are in ``bus_cargo_km`` (the bus runs anyway).
+    cargo are in ``bus_cargo_km`` (the bus runs anyway). ``cost_yuan`` is the day's trips
+    plus what the owned fleets cost standing that day (``fleet_standing_yuan``), so the
+    measured days add up to the operator cost.
     """
     led, window = rec.ledger, rec.window
     days = window.horizon_days
@@ -33,6 +36,7 @@ def daily_table(rec: RunRecord) -> pd.DataFrame:
         return np.bincount(index, weights=weights, minlength=days)[:days]
 
     day = np.arange(days)
+    standing = np.full(days, sum(f.standing_yuan(1) for f in rec.fleets), dtype=float)
     return pd.DataFrame(
         {
             "day": day,
@@ -45,7 +49,35 @@ def daily_table(rec: RunRecord) -> pd.DataFrame:
             "trips": per_day(trip_day),
             "vehicle_km": per_day(trip_day, np.where(is_bus, 0.0, km)),
             "bus_cargo_km": per_day(trip_day, np.where(is_bus, km, 0.0)),
-            "cost_yuan": per_day(trip_day, trips["cost_yuan"].astype(float)),
+            "cost_yuan": per_day(trip_day, trips["cost_yuan"].astype(float)) + standing,
+            "fleet_standing_yuan": standing,
             "co2_kg": per_day(trip_day, trips["co2_kg"].astype(float)),
         }
+    )
+
+
+def fleet_table(rec: RunRecord) -> pd.DataFrame:
+    """One row per owned fleet: vehicles kept, their standing cost over the measured days,
+    and the vehicle-days they drove (a fleet on piece rates owns 0 vehicles)."""
+    measured = rec.measured_days()
+    days = rec.window.days
+    return pd.DataFrame(
+        {
+            "operator": [f.operator for f in rec.fleets],
+            "town": [f.town for f in rec.fleets],
+            "vehicle_type": [f.vehicle_type for f in rec.fleets],
+            "vehicles": [f.size for f in rec.fleets],
+            "standing_yuan_per_day": [f.standing_yuan(days) / days for f in rec.fleets],
+            "vehicle_days_owned": [f.size * int(measured.sum()) for f in rec.fleets],
+            "vehicle_days_driven": [f.used_vehicle_days(measured) for f in rec.fleets],
+        },
+        columns=[
+            "operator",
+            "town",
+            "vehicle_type",
+            "vehicles",
+            "standing_yuan_per_day",
+            "vehicle_days_owned",
+            "vehicle_days_driven",
+        ],
     )

@@ -44,18 +44,20 @@ class Fleet:
     outgoing: ItemQueue = field(default_factory=ItemQueue)  # collected, waiting for the hub trunk
     fixed_routes: list[np.ndarray] | None = None
     used_today: dict[int, int] = field(default_factory=dict)
+    piece_rate: float | None = None  # yuan per parcel paid to couriers instead of owning vans
 
     def __post_init__(self) -> None:
         self.free_at = np.zeros(self.size)
 
-    def charge_day_rate(self, now: float, day: int) -> bool:
-        """Whether a trip starting ``now`` charges a vehicle's day rate: the n-th vehicle of
-        the fleet out at once is charged the first time n are out on ``day``."""
+    def count_out(self, now: float, day: int) -> None:
+        """A vehicle leaves ``now``: remember the most vehicles out at once on ``day``."""
         busy = int((self.free_at > now + TIME_EPS_MIN).sum()) + 1
-        if busy > self.used_today.get(day, 0):
-            self.used_today[day] = busy
-            return True
-        return False
+        self.used_today[day] = max(busy, self.used_today.get(day, 0))
+
+    def owned_vehicles(self) -> int:
+        """Vehicles the fleet keeps (and pays for every day): none when it pays piece
+        rates, or when it has no point to serve (no van is kept for nothing to do)."""
+        return self.size if self.piece_rate is None and len(self.points) else 0
 
     def next_dispatch_after(self, t: float, weekday: np.ndarray) -> float:
         """The first dispatch strictly after ``t`` on a service day (inf within 8 days)."""
@@ -280,6 +282,7 @@ def _station_operation(
             days=days,
             dispatch_times=tuple(sorted(s.stations.dispatch_times)),
             points=np.flatnonzero((point_town == t) & op.in_village),
+            piece_rate=getattr(policy, "piece_rate_yuan_per_parcel", None),
         )
         op.fleets.append(fleet)
         op.station_fleet[t] = fleet

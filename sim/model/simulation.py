@@ -18,7 +18,7 @@ from sim.model.state import CountyState
 from sim.model.trunk import trunk_process
 from sim.model.vans import fleet_process
 from sim.model.villagers import Villagers
-from sim.records import MeasuredWindow, RunRecord, TripLog
+from sim.records import FleetRecord, MeasuredWindow, RunRecord, TripLog
 from sim.records.ledger import PRODUCE, WAITING
 from sim.scenario import Scenario
 from sim.setup import World, build_world
@@ -87,7 +87,29 @@ def simulate(
         cash_lowest=cash.lowest,
         finance_offered=offered,
         bus_lines=len(buses.runs),
+        fleets=_fleet_records(ops, world, horizon),
     )
+
+
+def _fleet_records(ops: list[Operation], world: World, horizon: int) -> tuple[FleetRecord, ...]:
+    """Every van fleet and cooperative fleet: what it owns, and how many drove each day."""
+    out = []
+    for op in ops:
+        for fleet in op.fleets:
+            used = np.zeros(horizon, dtype=np.int64)
+            for day, n in fleet.used_today.items():
+                used[day] = n
+            out.append(
+                FleetRecord(
+                    operator=op.name,
+                    town=world.towns[fleet.town] if fleet.town >= 0 else "",
+                    vehicle_type=fleet.vehicle_name,
+                    size=fleet.owned_vehicles(),
+                    day_rate_yuan=fleet.vehicle.cost_per_day,
+                    vehicles_used=used,
+                )
+            )
+    return tuple(out)
 
 
 def _county_state(

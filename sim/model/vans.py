@@ -20,6 +20,7 @@ from sim.model.loading import capacity_of
 from sim.model.operations import Fleet, Operation
 from sim.model.state import CountyState
 from sim.model.trip import Trip, TripSpec, peak_share, routing_problem
+from sim.records.ledger import PARCEL_IN, PARCEL_OUT
 from sim.routing import RoutingProblem, fixed_or_replan, route_distance, schedule, solve
 from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_MINUTE, TIME_EPS_MIN
 
@@ -254,6 +255,17 @@ def _plan_fixed_routes(st: CountyState, fleet: Fleet) -> list[np.ndarray]:
     return list(solve(problem).routes)
 
 
+def _piece_rate_fee(
+    st: CountyState, fleet: Fleet, deliveries: np.ndarray, pickups: np.ndarray
+) -> float | None:
+    """What couriers paid by the piece earn on a trip (parcels delivered and collected);
+    None for an owned fleet, whose trips cost the vehicle's km and hours."""
+    if fleet.piece_rate is None:
+        return None
+    flows = st.ledger.flow[np.concatenate([deliveries, pickups])]
+    return fleet.piece_rate * int(np.isin(flows, (PARCEL_IN, PARCEL_OUT)).sum())
+
+
 def _start_trip(
     st: CountyState,
     op: Operation,
@@ -288,8 +300,9 @@ def _start_trip(
         path=np.concatenate([[nodes[0]], nodes[route], [nodes[0]]]),
         base=fleet.base,
         peak_load_share=peak_share(problem, route),
-        day_rate=fleet.charge_day_rate(now, day),
+        cost_yuan=_piece_rate_fee(st, fleet, deliv, pick),
     )
+    fleet.count_out(now, day)
     trip = Trip(st, op, spec, np.concatenate([deliv, pick]))
     fleet.free_at[van] = end
     trip.board(deliv, now)

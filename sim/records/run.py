@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.records.fleets import FleetRecord
 from sim.records.ledger import Ledger
 from sim.records.trips import TripLog
 from sim.scenario import Scenario
@@ -119,12 +120,17 @@ class RunRecord:
     cash_lowest: np.ndarray  # per point, the lowest cash balance seen
     finance_offered: np.ndarray  # per point
     bus_lines: int  # freight-carrying bus lines used by the run
+    fleets: tuple[FleetRecord, ...] = ()  # owned vans and cooperative trucks
 
     def measured_rows(self, flow: int) -> np.ndarray:
         """Ledger rows of a flow created inside the measured window."""
         led = self.ledger
         day = np.floor(led.created_t / MINUTES_PER_DAY)
         return np.flatnonzero((led.flow == flow) & self.window.contains(day))
+
+    def measured_days(self) -> np.ndarray:
+        """Mask over the simulated days (drain days included) of the measured ones."""
+        return self.window.contains(np.arange(self.window.horizon_days))
 
     def trip_table(self) -> dict[str, np.ndarray]:
         """The trip log as columns, plus ``measured``: the trip's day is in the window."""

@@ -60,7 +60,12 @@ class VehicleType(Section):
     speed_factor: float = Field(1.0, gt=0, le=2, description="multiplies road speeds")
     cost_per_km: float = Field(ge=0, description="yuan per km")
     cost_per_hour: float = Field(0.0, ge=0, description="yuan per hour on the road")
-    cost_per_day: float = Field(0.0, ge=0, description="yuan per vehicle per day it is used")
+    cost_per_day: float = Field(
+        0.0,
+        ge=0,
+        description="yuan per vehicle-day: every day a van or cooperative truck belongs to its fleet, "
+        "each day a hired trunk truck runs",
+    )
     co2_kg_per_km: float = Field(ge=0)
 
 
@@ -133,6 +138,16 @@ class ServiceTier(Section):
     days: list[Weekday] = Field(min_length=1, description="weekdays its vans deliver there")
 
 
+def _piece_rate_field() -> float | None:
+    return Field(
+        None,
+        ge=0,
+        allow_inf_nan=False,
+        description="yuan per parcel delivered or collected paid to couriers (franchise outlets) "
+        "instead of owning vans: the fleet then has no day rate and its trips cost the rate per parcel",
+    )
+
+
 class Carrier(Section):
     """A parcel company (the postal service or an express brand)."""
 
@@ -153,6 +168,7 @@ class Carrier(Section):
     van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
     vans_per_town: int = Field(strict=True, default=1, ge=0)
     vehicle: str = "micro_van"
+    piece_rate_yuan_per_parcel: float | None = _piece_rate_field()
     trunk_deadline: Literal["first_dispatch", "none"] = Field(
         "none",
         description="separate mode: 'none' = one trunk truck sized to the carrier's volume (a second only "
@@ -161,10 +177,15 @@ class Carrier(Section):
     )
 
 
+EXPRESS_PIECE_RATE_YUAN = 1.2  # DOMAIN.md: couriers paid 1-1.3 yuan per parcel
+
+
 def _default_carriers() -> list[Carrier]:
     postal = Carrier(name="postal", kind="postal", share=0.20, linehaul_arrival="05:30", vans_per_town=1)
     # Estimate: an express outlet runs a daily van where it expects 8 parcels a day, a van
     # three days a week where it expects 3; below that the villagers fetch (no source found).
+    # Express outlets are franchises whose couriers are paid by the piece (DOMAIN.md: 1-1.3
+    # yuan per parcel); the postal service owns its vans.
     three_days = [ServiceTier(min_parcels_per_day=3.0, days=["mon", "wed", "fri"])]
     express = [
         Carrier(
@@ -217,6 +238,7 @@ class Integrated(Section):
     )
     vans_per_town: int = Field(strict=True, default=3, ge=0)
     vehicle: str = "micro_van"
+    piece_rate_yuan_per_parcel: float | None = _piece_rate_field()
     van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
     trunk_deadline: Literal["first_dispatch", "none"] = Field(
         "first_dispatch",

@@ -28,7 +28,7 @@ import datetime as dt
 import numpy as np
 
 import sim
-from sim.records import Ledger, MeasuredWindow, Places, RunRecord, TripLog
+from sim.records import FleetRecord, Ledger, MeasuredWindow, Places, RunRecord, TripLog
 from sim.scenario.schema import VehicleType
 
 HUB, S0, S1, A, B, C = range(6)
@@ -85,6 +85,17 @@ class RecordBuilder:
         self.cash_lowest = np.zeros(len(VILLAGES))
         self.finance_offered = np.zeros(len(VILLAGES), dtype=bool)
         self.bus_lines = 0
+        self.fleets: list[FleetRecord] = []
+
+    def fleet(
+        self, size: int, day_rate: float, used: dict[int, int] | None = None, operator: str = "integrated"
+    ) -> None:
+        """An owned fleet of ``size`` vehicles at ``day_rate`` yuan a day; ``used`` gives
+        the vehicles out per day (day -> count, default none)."""
+        out = np.zeros(self.window.horizon_days, dtype=np.int64)
+        for day, n in (used or {}).items():
+            out[day] = n
+        self.fleets.append(FleetRecord(operator, "T0", "van", size, day_rate, out))
 
     def item(
         self,
@@ -184,4 +195,5 @@ class RecordBuilder:
             cash_lowest=self.cash_lowest,
             finance_offered=self.finance_offered,
             bus_lines=self.bus_lines,
+            fleets=tuple(self.fleets),
         )

@@ -155,3 +155,42 @@ def test_the_kpi_names_do_not_depend_on_whether_a_trip_was_measured():
     without = RecordBuilder()
     items(without, PARCEL_IN, 1)
     assert set(compute_kpis(without.record())) == set(compute_kpis(with_trip))
+
+
+def test_an_owned_fleet_costs_its_day_rate_every_measured_day_driven_or_not():
+    b = RecordBuilder()
+    items(b, PARCEL_IN, 4)
+    b.trip(1, km=10, hours=2, flows={PARCEL_IN: 4})  # 10 x 2 + 2 x 30 = 80 yuan
+    b.fleet(size=3, day_rate=100.0, used={0: 3, 1: 1})  # 3 vans; 1 out on day 1, none on day 2
+    kpis = compute_kpis(b.record())
+    # standing: 3 vans x 100 yuan x 2 measured days = 600; with the trip 680 over 2 days
+    assert kpis["cost.fleet_standing_yuan_per_day"] == pytest.approx(300.0)
+    assert kpis["cost.operator_yuan_per_day"] == pytest.approx(340.0)
+    assert kpis["cost.yuan_per_item"] == pytest.approx(680.0 / 4)
+    # vehicle-days: 1 driven of 3 x 2 owned on the measured days (day 0 is warm-up)
+    assert kpis["cost.vehicle_use_share"] == pytest.approx(1 / 6)
+
+
+def test_a_fleet_that_never_drives_still_costs_and_no_flow_bears_it():
+    b = RecordBuilder()
+    items(b, PARCEL_IN, 2)
+    b.trip(1, km=10, hours=0, flows={PARCEL_IN: 2}, operator="postal")  # 20 yuan
+    b.fleet(size=2, day_rate=50.0, operator="express_a")  # its vans carried nothing
+    kpis = compute_kpis(b.record())
+    assert kpis["cost.operator_yuan_per_day"] == pytest.approx((20.0 + 2 * 50.0 * 2) / 2)
+    assert kpis["cost.parcel_in_yuan_per_item"] == pytest.approx(20.0 / 2)
+    assert kpis["cost.vehicle_use_share"] == pytest.approx(0.0)
+
+
+def test_an_operators_standing_cost_is_shared_by_what_its_vans_carried():
+    b = allocation_county()  # trips of "integrated": day 1 3 inbound + 1 lot; day 2 1 case + 1 outbound
+    b.fleet(size=1, day_rate=100.0, used={1: 1, 2: 1})  # 200 yuan over the 2 days, 6 items by kg
+    kpis = compute_kpis(b.record())
+    # each item weighs 1 kg: parcel_in 3/6, produce 1/6, supply 1/6, parcel_out 1/6 of 200
+    assert kpis["cost.parcel_in_yuan_per_item"] == pytest.approx((60.0 + 100.0) / 4)
+    assert kpis["cost.produce_yuan_per_item"] == pytest.approx((20.0 + 200.0 / 6) / 2)
+    assert kpis["cost.supply_yuan_per_item"] == pytest.approx(85.0 + 200.0 / 6)
+    assert kpis["cost.parcel_out_yuan_per_item"] == pytest.approx((85.0 + 200.0 / 6) / 2)
+    assert kpis["cost.vehicle_use_share"] == pytest.approx(1.0)
+    per_day = sum(kpis[f"cost.{f}_yuan_per_day"] for f in FLOWS)
+    assert per_day == pytest.approx(kpis["cost.operator_yuan_per_day"])

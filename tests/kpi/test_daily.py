@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim.kpi import compute_kpis, daily_table
+from sim.kpi import compute_kpis, daily_table, fleet_table
 from sim.records import MeasuredWindow
 from sim.records.ledger import FINANCE, PARCEL_IN, PARCEL_OUT, SUPPLY
 
@@ -65,8 +65,19 @@ def test_trips_km_cost_and_co2_per_day_with_bus_km_apart():
     assert table["co2_kg"].tolist() == pytest.approx([2.5, 5, 0, 0, 2, 0])
 
 
-def test_measured_rows_of_the_table_add_up_to_the_per_day_kpis():
-    rec = day_county().record()
+def test_owned_fleets_cost_their_standing_on_every_day_of_the_table():
+    b = day_county()
+    b.fleet(size=2, day_rate=40.0)  # 80 yuan a day, driven or not
+    table = daily_table(b.record())
+    assert table["fleet_standing_yuan"].tolist() == pytest.approx([80] * 6)
+    assert table["cost_yuan"].tolist() == pytest.approx([130, 295, 80, 80, 96, 80])
+
+
+@pytest.mark.parametrize("fleet_size", [0, 2])
+def test_measured_rows_of_the_table_add_up_to_the_per_day_kpis(fleet_size):
+    b = day_county()
+    b.fleet(size=fleet_size, day_rate=40.0)
+    rec = b.record()
     table, kpis = daily_table(rec), compute_kpis(rec)
     measured = table[table["measured"]]
     days = rec.window.days
@@ -131,3 +142,15 @@ def test_warm_up_and_drain_days_change_no_kpi():
     assert a.keys() == b.keys()
     for name in a:
         assert a[name] == pytest.approx(b[name], nan_ok=True), name
+
+
+def test_the_fleet_table_has_one_row_per_fleet_with_owned_and_driven_vehicle_days():
+    b = RecordBuilder()
+    b.fleet(size=2, day_rate=40.0, used={0: 2, 1: 1, 2: 2, 4: 1})  # days 1, 2 measured
+    b.fleet(size=0, day_rate=40.0, used={1: 3}, operator="express_a")  # piece rates: owns none
+    table = fleet_table(b.record())
+    assert table["operator"].tolist() == ["integrated", "express_a"]
+    assert table["vehicles"].tolist() == [2, 0]
+    assert table["standing_yuan_per_day"].tolist() == pytest.approx([80.0, 0.0])
+    assert table["vehicle_days_owned"].tolist() == [4, 0]
+    assert table["vehicle_days_driven"].tolist() == [3, 0]

@@ -103,6 +103,7 @@ vehicle = "van"
 # Only inbound parcels in this county: the other flows are switched off.
 [supply]
 vehicle = "truck"
+trucks = 0
 kg_per_resident_per_week = 0.0
 farm_inputs = []
 [produce]
@@ -164,8 +165,8 @@ def test_lead_times_km_and_cost_are_exact(tiny):
     assert np.allclose(vans.start_t - vans.day * 1440, 540.0)
     assert np.allclose(vans.end_t - vans.day * 1440, want["back"])
     duration_h = (want["back"] - 540.0) / 60.0
-    van_cost = 20 * 1.5 + duration_h * 30.0 + 200.0
-    trunk_cost = 20 * 3.0 + 100.0
+    van_cost = 20 * 1.5 + duration_h * 30.0  # the owned van's 200 a day is the fleet's
+    trunk_cost = 20 * 3.0 + 100.0  # the hired truck's day rate is the trip's
     assert np.allclose(vans.cost_yuan, van_cost)
     assert np.allclose(trunks.cost_yuan, trunk_cost)
     assert np.allclose(vans.peak_load_share, 5 / 10)
@@ -176,8 +177,9 @@ def test_lead_times_km_and_cost_are_exact(tiny):
     assert k["last_km.village_coverage"] == 1.0
     assert k["cost.vehicle_km_per_day"] == pytest.approx(40.0)
     assert k["cost.co2_kg_per_day"] == pytest.approx(20 * 0.25 + 20 * 0.5)
-    assert k["cost.operator_yuan_per_day"] == pytest.approx(van_cost + trunk_cost)
-    assert k["cost.yuan_per_item"] == pytest.approx((van_cost + trunk_cost) / 5)
+    assert k["cost.fleet_standing_yuan_per_day"] == pytest.approx(200.0)
+    assert k["cost.operator_yuan_per_day"] == pytest.approx(van_cost + trunk_cost + 200.0)
+    assert k["cost.yuan_per_item"] == pytest.approx((van_cost + trunk_cost + 200.0) / 5)
     leads_h = sorted([(want["A"] - 360) / 60] * 3 + [(want["B"] - 360) / 60] * 2)
     assert k["last_km.lead_time_h_p50"] == pytest.approx(np.percentile(leads_h * 2, 50))
 

@@ -78,7 +78,8 @@ CASES = [
         6,
         "vans_per_twon",
         "unknown key 'vans_per_twon' (did you mean 'vans_per_town'?)",
-        expected="one of ['pooled', 'vans_per_town', 'vehicle', 'van_days', 'trunk_deadline']",
+        expected="one of ['pooled', 'vans_per_town', 'vehicle', 'piece_rate_yuan_per_parcel', 'van_days', "
+        "'trunk_deadline']",
     ),
     Case(
         "unknown_key_in_array.toml",
