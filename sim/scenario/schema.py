@@ -193,6 +193,7 @@ def _default_carriers() -> list[Carrier]:
             share=share,
             in_village_min_parcels_per_day=8.0,
             service_tiers=three_days,
+            piece_rate_yuan_per_parcel=EXPRESS_PIECE_RATE_YUAN,
         )
         for letter, share in zip("abcde", (0.30, 0.20, 0.15, 0.10, 0.05), strict=True)
     ]
