@@ -11,14 +11,15 @@ MOVING_FLOWS = FLOW_NAMES[:4]  # finance transactions ride along but are not car
 
 
 def cost_kpis(
-    rec: RunRecord, items_measured: int, flow_items: dict[str, int] | None = None
+    rec: RunRecord, items_measured: int, flow_items: dict[str, int] | None = None, driver: str | None = None
 ) -> dict[str, float]:
     """Operator cost (trips, bus fees and owned fleets standing), vehicle-km, CO2 and
     utilisation over the measured days.
 
     ``items_measured`` counts the items that move (finance transactions do not);
     ``flow_items`` per flow name, for the cost per item of each flow, whose share of
-    each trip's cost follows ``kpi.cost_driver`` (:func:`flow_cost_yuan`).
+    each trip's cost follows ``driver`` (default the scenario's ``kpi.cost_driver``,
+    :func:`flow_cost_yuan`).
     """
     flow_items = flow_items or {}
     trips, days = rec.trip_table(), rec.window.days
@@ -42,7 +43,7 @@ def cost_kpis(
         out[f"cost.{kind}_utilisation"] = (
             float(trips["peak_load_share"][mask].mean()) if mask.any() else float("nan")
         )
-    driver = rec.scenario.kpi.cost_driver
+    driver = driver or rec.scenario.kpi.cost_driver
     shares = flow_cost_yuan(trips, keep, driver)
     for f, c in standing_cost_yuan(rec, trips, keep, driver).items():
         shares[f] += c

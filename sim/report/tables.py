@@ -45,6 +45,7 @@ SECTION_TITLES = {
     "finance": "Finance",
     "bus": "Bus cargo",
     "cost": "Cost, distance and emissions",
+    "social": "Villagers' own trips (social cost)",
 }
 
 SHARE_WORDS = ("share", "coverage", "utilisation")

@@ -252,3 +252,13 @@ def test_cost_per_day_of_each_flow_by_kg():
     assert k["cost.supply_yuan_per_day"] == pytest.approx(100.0 / 2)
     assert k["cost.parcel_out_yuan_per_day"] == 0.0
     assert k["cost.produce_yuan_per_day"] == 0.0
+
+
+@pytest.mark.parametrize("driver", ["kg", "m3", "items"])
+def test_a_driver_given_to_cost_kpis_overrides_the_scenarios(driver):
+    """The same record read by another driver gives what a scenario with that driver gives."""
+    ledger, trips = _van_with_a_supply_case(pieces=1)
+    by_scenario = cost_kpis(_record(ledger, trips, driver), items_measured=3)
+    other = "items" if driver != "items" else "kg"
+    overridden = cost_kpis(_record(ledger, trips, other), items_measured=3, driver=driver)
+    assert overridden == pytest.approx(by_scenario, nan_ok=True)

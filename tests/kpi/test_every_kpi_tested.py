@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sim
+from sim.report.tables import SECTION_TITLES
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -18,4 +19,5 @@ def test_every_kpi_of_a_short_run_is_named_in_a_kpi_test():
     missing = [n for n in names if f'"{n}"' not in sources]
     sections = {n.split(".", 1)[0] for n in names}  # DESIGN.md's sections, each with KPIs
     assert sections == {"last_km", "first_km", "supply", "finance", "bus", "cost", "social"}
+    assert sections <= set(SECTION_TITLES), "every section has a title in the KPI table"
     assert not missing, f"KPIs without a test in tests/kpi: {missing}"
