@@ -18,10 +18,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+YEAR = "import bench_simulation as b; print(b.measure('{mode}', {{days}})['wall_s'])"
 WORKLOADS = {
-    "year integrated, wall s": "import bench_simulation as b; print(b.measure('integrated', {days})['wall_s'])",
-    "year separate, wall s": "import bench_simulation as b; print(b.measure('separate', {days})['wall_s'])",
-    "sweep, runs/s (1 worker)": "import bench_sweep as b; print(b.run_sweep(workers=1, replications={reps})['runs_per_s'])",
+    "year integrated, wall s": YEAR.format(mode="integrated"),
+    "year separate, wall s": YEAR.format(mode="separate"),
+    "sweep, runs/s (1 worker)": (
+        "import bench_sweep as b; print(b.run_sweep(workers=1, replications={reps})['runs_per_s'])"
+    ),
 }
 
 
