@@ -87,7 +87,7 @@ def test_run_exits_0_and_prints_the_kpi_table(run):
     for name in kpis:  # every KPI has a row, under its section
         assert any(line.split()[:1] == [name.split(".", 1)[1]] for line in lines), name
     assert "[Last kilometre (inbound parcels)]" in lines
-    files = "kpis.json, daily.csv, trips.csv, fleets.csv, coverage_map.png, lead_time.png"
+    files = "kpis.json, daily.csv, trips.csv, fleets.csv, backlog.csv, coverage_map.png, lead_time.png"
     assert f"wrote {files} to {out}/" in lines
 
 
@@ -119,6 +119,7 @@ def test_run_writes_daily_and_trips_consistent_with_the_kpis(run):
     daily = pd.read_csv(out / "daily.csv")
     trips = pd.read_csv(out / "trips.csv")
     fleets = pd.read_csv(out / "fleets.csv")
+    backlog = pd.read_csv(out / "backlog.csv")
     assert DAILY_COLUMNS <= set(daily.columns)
     assert TRIP_COLUMNS <= set(trips.columns)
     assert sorted(daily["seed"].unique()) == [1, 2]
@@ -155,6 +156,9 @@ def test_run_writes_daily_and_trips_consistent_with_the_kpis(run):
             kpis["cost.vehicle_use_share"]
         )
         assert (d["cost_yuan"] - d["fleet_standing_yuan"]).sum() == pytest.approx(t["cost_yuan"].sum())
+        # backlog.csv: the end-of-day backlog by town adds up to the largest in the KPIs
+        bl = backlog[(backlog["seed"] == r["seed"]) & backlog["measured"].astype(bool)]
+        assert bl.groupby("day")["items"].sum().max() == pytest.approx(kpis["peak.backlog_items_max"])
 
 
 def test_run_draws_the_two_figures(run):
@@ -169,7 +173,15 @@ def test_run_draws_the_two_figures(run):
         image = matplotlib.image.imread(out / name)
         assert (image != image[0, 0]).any(), name  # not one colour all over
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "coverage_map.png", "lead_time.png"]
+        [
+            "kpis.json",
+            "daily.csv",
+            "trips.csv",
+            "fleets.csv",
+            "backlog.csv",
+            "coverage_map.png",
+            "lead_time.png",
+        ]
     )  # and no temporary files left behind
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.kpi import Estimate, compute_kpis, daily_table, fleet_table, summarize
+from sim.kpi import Estimate, backlog_table, compute_kpis, daily_table, fleet_table, summarize
 from sim.model import simulate
 from sim.records import FLOW_NAMES, STATUS_NAMES, RunRecord
 from sim.scenario import Scenario
@@ -52,6 +52,11 @@ class Result:
     def fleets(self) -> pd.DataFrame:
         """Per owned fleet: vehicles, standing cost per day, vehicle-days owned and driven."""
         return fleet_table(self.record)
+
+    @property
+    def backlog(self) -> pd.DataFrame:
+        """Per town station and day: items and kg owed at the end of the day."""
+        return backlog_table(self.record)
 
     @property
     def world(self) -> World:

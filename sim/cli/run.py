@@ -14,7 +14,7 @@ import os
 import time
 from pathlib import Path
 
-from sim.cli.terminal import EXIT_OK, OutputError, progress_bar
+from sim.cli.terminal import EXIT_OK, OutputError, progress_bar, tell
 
 MODES = ("separate", "integrated")
 
@@ -81,9 +81,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{len(results)} replication(s), {elapsed:.1f} s\n"
     )
     print(kpi_table(sim.summary(results)))
+    _warn_if_unstable([r.kpis for r in results], scenario.mode)
     written = write_run(results, out, figures=not args.no_figures)
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK
+
+
+def _warn_if_unstable(runs: list[dict[str, float]], label: str) -> None:
+    """Say so when the backlog grows over the last week of demand (``peak.stable`` = 0):
+    then the fleet cannot carry the load, and every share depends on the run's length."""
+    unstable = sum(1 for k in runs if k.get("peak.stable", 1.0) < 1.0)
+    if unstable:
+        tell(
+            f"warning: {label}: the backlog grows over the last week of demand in {unstable} of "
+            f"{len(runs)} run(s): the fleet cannot carry the load, and the service shares "
+            "depend on how many days are run (peak.stable = 0)"
+        )
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -108,6 +121,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for m in modes[1:]:
         print()
         print(integration_summary(modes[0], m, estimates, differences))
+    for m in modes:
+        _warn_if_unstable([r.kpis for r in comparison.results[m]], f"{m} mode")
     written = write_comparison(comparison.results, out)
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK
@@ -143,6 +158,8 @@ def cmd_ladder(args: argparse.Namespace) -> int:
         total_label=total.label,
     )
     print(f"\nWhat each step adds (paired by seed, 95% CI); the steps add up to the total:\n\n{table}")
+    for lv in ladder.levels:
+        _warn_if_unstable([r.kpis for r in ladder.results[lv.name]], lv.label)
     written = write_ladder(ladder.levels, ladder.results, steps, total, ladder.table(), out)
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK

@@ -10,6 +10,7 @@ from sim.kpi.lastmile import last_km_kpis, village_table
 from sim.kpi.social import social_kpis, total_cost_kpis
 from sim.kpi.stats import Estimate, estimate, paired_difference, share, summarize
 from sim.kpi.villagers import VillagerKm, villager_km_per_day
+from sim.kpi.worst_days import backlog_kpis, backlog_table
 from sim.records import RunRecord
 from sim.records.ledger import FLOW_NAMES, PARCEL_IN, PARCEL_OUT, PRODUCE, SUPPLY
 
@@ -26,6 +27,7 @@ def compute_kpis(rec: RunRecord) -> dict[str, float]:
     kpis.update(supply_kpis(rec))
     kpis.update(finance_kpis(rec, km))
     kpis.update(bus_kpis(rec))
+    kpis.update(backlog_kpis(rec))
     moved = {FLOW_NAMES[f]: len(rec.measured_rows(f)) for f in (PARCEL_IN, PARCEL_OUT, SUPPLY, PRODUCE)}
     cost = cost_kpis(rec, sum(moved.values()), moved)
     social = social_kpis(km, rec.scenario.social)
@@ -41,6 +43,8 @@ __all__ = [
     "bus_kpis",
     "compute_kpis",
     "cost_kpis",
+    "backlog_kpis",
+    "backlog_table",
     "daily_table",
     "fleet_table",
     "estimate",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.records import RunRecord
-from sim.records.ledger import FLOW_NAMES
+from sim.records.ledger import FLOW_NAMES, PARCEL_IN, PARCEL_OUT, SUPPLY
+from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR
 
 MOVING_FLOWS = FLOW_NAMES[:4]  # finance transactions ride along but are not carried
 
@@ -36,6 +37,7 @@ def cost_kpis(
         "cost.co2_kg_per_day": co2 / days,
         "cost.vehicle_km_per_item": km / items_measured if items_measured else float("nan"),
         **_fleet_kpis(rec, standing),
+        **_service_cost_kpis(rec, trips, keep, cost, items_measured),
     }
     for kind in ("van", "trunk"):
         mask = keep & (trips["kind"] == kind)
@@ -49,6 +51,35 @@ def cost_kpis(
         shares[f] += c
     out.update(_cost_per_flow(shares, flow_items, days))
     return out
+
+
+LATE_FLOWS = (PARCEL_IN, PARCEL_OUT, SUPPLY)  # produce past its deadline spoils: counted in kg
+
+
+def late_item_hours(rec: RunRecord) -> float:
+    """Hours past their deadline of the measured items of ``LATE_FLOWS``, until the item is
+    with its addressee (or at the hub), or until the end of the run if it never is."""
+    led = rec.ledger
+    rows = np.concatenate([rec.measured_rows(f) for f in LATE_FLOWS])
+    end = rec.window.horizon_days * MINUTES_PER_DAY
+    done = np.where(np.isnan(led.delivered_t[rows]), end, led.delivered_t[rows])
+    late = np.clip(done - led.deadline_t[rows], 0.0, None)
+    return float(np.nansum(late)) / MINUTES_PER_HOUR
+
+
+def _service_cost_kpis(
+    rec: RunRecord, trips: dict[str, np.ndarray], keep: np.ndarray, cost: float, items: int
+) -> dict[str, float]:
+    """Hire and overtime (already in operator cost), the late-item penalty beside it, and the
+    cost per item with the penalty: a cost that cannot fall when service collapses."""
+    days = rec.window.days
+    penalty = late_item_hours(rec) * rec.scenario.kpi.late_yuan_per_item_hour
+    return {
+        "cost.hire_yuan_per_day": float(trips["hire_yuan"][keep].sum()) / days,
+        "cost.overtime_yuan_per_day": float(trips["overtime_yuan"][keep].sum()) / days,
+        "cost.late_penalty_yuan_per_day": penalty / days,
+        "cost.service_adjusted_yuan_per_item": (cost + penalty) / items if items else float("nan"),
+    }
 
 
 def _fleet_kpis(rec: RunRecord, standing: float) -> dict[str, float]:

@@ -6,6 +6,7 @@ import numpy as np
 
 from sim.kpi.stats import share
 from sim.kpi.villagers import VillagerKm, bank_km_per_day, self_drop_km_per_day
+from sim.kpi.worst_days import share_by_day, worst_day_kpis
 from sim.records import RunRecord
 from sim.records.ledger import DELIVERED, EXPIRED, FINANCE, PARCEL_OUT, PRODUCE, SUPPLY
 from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR, TIME_EPS_MIN
@@ -27,6 +28,7 @@ def first_km_kpis(rec: RunRecord, km: VillagerKm | None = None) -> dict[str, flo
     out["first_km.produce_kg_per_day"] = float(kg.sum()) / days
     out["first_km.fresh_share"] = share(kg[fresh].sum(), kg.sum())
     out["first_km.spoiled_kg_per_day"] = float(kg[led.status[rows] == EXPIRED].sum()) / days
+    out.update(worst_day_kpis("first_km.fresh_share", share_by_day(rec, rows, fresh, weights=kg)))
     # A producing village is covered when every harvest day's lots were all picked up that day.
     village = w.point_of_node[led.origin[rows]]
     day = np.floor(led.created_t[rows] / MINUTES_PER_DAY).astype(np.int64)
@@ -46,6 +48,7 @@ def first_km_kpis(rec: RunRecord, km: VillagerKm | None = None) -> dict[str, flo
     )
     out["first_km.outbound_per_day"] = len(parcels) / days
     out["first_km.outbound_cutoff_share"] = share(made.sum(), len(parcels))
+    out.update(worst_day_kpis("first_km.outbound_cutoff_share", share_by_day(rec, parcels, made)))
     out["first_km.sender_travel_km_per_day"] = km.self_drop if km else self_drop_km_per_day(rec)
     return out
 
@@ -62,6 +65,7 @@ def supply_kpis(rec: RunRecord) -> dict[str, float]:
         "supply.fill_share": share(on_time.sum(), len(rows)),
         "supply.lead_time_h_p50": _percentile(hours[done], 50),
         "supply.lead_time_h_p90": _percentile(hours[done], 90),
+        **worst_day_kpis("supply.fill_share", share_by_day(rec, rows, on_time)),
     }
 
 

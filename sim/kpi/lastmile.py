@@ -6,6 +6,7 @@ import numpy as np
 
 from sim.kpi.stats import share
 from sim.kpi.villagers import VillagerKm, self_pickup_km_per_day
+from sim.kpi.worst_days import share_by_day, worst_day_kpis
 from sim.records import RunRecord
 from sim.records.ledger import DELIVERED, FETCHED, PARCEL_IN
 from sim.units import FLOAT_EPS, MINUTES_PER_DAY, MINUTES_PER_HOUR
@@ -31,6 +32,7 @@ def last_km_kpis(rec: RunRecord, km: VillagerKm | None = None) -> dict[str, floa
         "last_km.in_village_share": share(in_village.sum(), n),
         "last_km.self_pickup_share": share(fetched.sum(), n),
         "last_km.undelivered_share": share((~done).sum(), n),
+        **worst_day_kpis("last_km.on_time_share", share_by_day(rec, rows, on_time)),
     }
     for q in (50, 90, 99):
         out[f"last_km.lead_time_h_p{q}"] = float(np.percentile(lead_h[done], q)) if done.any() else np.nan

@@ -39,19 +39,60 @@ class Fleet:
     days: frozenset[int]
     dispatch_times: tuple[float, ...]
     points: np.ndarray  # point numbers this fleet serves in the village
-    free_at: np.ndarray = field(init=False)
+    free_at: np.ndarray = field(init=False)  # per van: back at its base
+    shift_start: np.ndarray = field(init=False)  # per van: first departure of its working day
+    shift_day: np.ndarray = field(init=False)  # per van: the day of that shift (-1: none yet)
     deliveries: ItemQueue = field(default_factory=ItemQueue)  # waiting at the base for a point
     outgoing: ItemQueue = field(default_factory=ItemQueue)  # collected, waiting for the hub trunk
     fixed_routes: list[np.ndarray] | None = None
     used_today: dict[int, int] = field(default_factory=dict)
     piece_rate: float | None = None  # yuan per parcel paid to couriers instead of owning vans
+    hire_slots: int = 0  # vans that may be hired for a day (surge), after the owned ones
+    hired_today: dict[int, int] = field(default_factory=dict)  # day -> vans hired
+    hire_paid: set[tuple[int, int]] = field(default_factory=set)  # (day, slot) fees charged
 
     def __post_init__(self) -> None:
-        self.free_at = np.zeros(self.size)
+        slots = self.size + self.hire_slots
+        self.free_at = np.zeros(slots)
+        self.shift_start = np.zeros(slots)
+        self.shift_day = np.full(slots, -1, dtype=np.int64)
 
-    def count_out(self, now: float, day: int) -> None:
-        """A vehicle leaves ``now``: remember the most vehicles out at once on ``day``."""
-        busy = int((self.free_at > now + TIME_EPS_MIN).sum()) + 1
+    def free_vans(self, now: float, day: int) -> np.ndarray:
+        """Slots free at ``now``: the owned vans, and the vans hired for ``day``."""
+        usable = self.size + self.hired_today.get(day, 0)
+        return np.flatnonzero(self.free_at[:usable] <= now + TIME_EPS_MIN)
+
+    def hire(self, day: int, wanted: int) -> np.ndarray:
+        """Hire up to ``wanted`` more vans for ``day`` (as many slots as are left): their slots."""
+        before = self.hired_today.get(day, 0)
+        after = min(self.hire_slots, before + max(0, wanted))
+        self.hired_today[day] = after
+        return np.arange(self.size + before, self.size + after)
+
+    def hire_fee_due(self, van: int, day: int) -> bool:
+        """Whether a trip of slot ``van`` on ``day`` is the hired van's first (it pays the fee)."""
+        if van < self.size or (day, van) in self.hire_paid:
+            return False
+        self.hire_paid.add((day, van))
+        return True
+
+    def shift_left(self, vans: np.ndarray, now: float, day: int, shift_min: float) -> np.ndarray:
+        """Minutes of ``day``'s shift each van has left at ``now``: the whole shift for a van
+        that has not left yet today, else the shift less the time since its first departure."""
+        started = self.shift_day[vans] == day
+        return np.where(started, self.shift_start[vans] + shift_min - now, shift_min)
+
+    def start_shift(self, van: int, now: float, day: int) -> None:
+        """The van leaves at ``now``: its shift starts now unless it already started today."""
+        if self.shift_day[van] != day:
+            self.shift_day[van] = day
+            self.shift_start[van] = now
+
+    def count_out(self, van: int, now: float, day: int) -> None:
+        """Owned van ``van`` leaves ``now``: remember the most owned vans out at once on ``day``."""
+        if van >= self.size:
+            return
+        busy = int((self.free_at[: self.size] > now + TIME_EPS_MIN).sum()) + 1
         self.used_today[day] = max(busy, self.used_today.get(day, 0))
 
     def owned_vehicles(self) -> int:
@@ -283,6 +324,7 @@ def _station_operation(
             dispatch_times=tuple(sorted(s.stations.dispatch_times)),
             points=np.flatnonzero((point_town == t) & op.in_village),
             piece_rate=getattr(policy, "piece_rate_yuan_per_parcel", None),
+            hire_slots=s.surge.max_hired_vans_per_town if s.surge.enabled and vans > 0 else 0,
         )
         op.fleets.append(fleet)
         op.station_fleet[t] = fleet

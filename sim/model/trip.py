@@ -44,8 +44,11 @@ def routing_problem(
     max_duration: float = np.inf,
     penalty: np.ndarray | float | None = None,
     due: np.ndarray | None = None,
+    cost_per_route: float = 0.0,
 ) -> RoutingProblem:
-    """The routing problem of a trip over world nodes (``nodes[0]`` is the base), at now."""
+    """The routing problem of a trip over world nodes (``nodes[0]`` is the base), at now.
+    ``cost_per_route`` weighs each vehicle the plan sends out (its day rate), so a plan does
+    not send another vehicle out to save a few km."""
     w = st.world
     sub = np.ix_(nodes, nodes)
     return RoutingProblem(
@@ -62,6 +65,7 @@ def routing_problem(
         due_min=due,
         cost_per_km=vehicle.cost_per_km,
         cost_per_min=vehicle.cost_per_hour / MINUTES_PER_HOUR,
+        cost_per_route=cost_per_route,
     )
 
 
@@ -94,6 +98,9 @@ class TripSpec:
     peak_load_share: float
     day_rate: bool = False  # this trip charges the vehicle's day rate
     cost_yuan: float | None = None  # a fee instead of the vehicle's cost (bus freight)
+    hire_yuan: float = 0.0  # a hired van's fee for the day, on its first trip of the day
+    overtime_yuan: float = 0.0  # pay for the minutes past the driver's shift
+    vehicle_id: int = -1  # the van's number in its fleet (-1 for trunks and buses)
 
 
 class Trip:
@@ -121,6 +128,9 @@ class Trip:
             path=spec.path,
             cost_yuan=spec.cost_yuan,
             capacity=spec.capacity,
+            hire_yuan=spec.hire_yuan,
+            overtime_yuan=spec.overtime_yuan,
+            vehicle_id=spec.vehicle_id,
         )
 
     def board(self, rows: np.ndarray, t: np.ndarray | float) -> None:

@@ -19,9 +19,9 @@ import numpy as np
 
 from sim.model.loading import capacity_of
 from sim.model.operations import Operation
+from sim.model.priority import UNSERVED_PENALTY
 from sim.model.state import CountyState
 from sim.model.trip import Trip, TripSpec, peak_share, routing_problem
-from sim.model.vans import UNSERVED_PENALTY
 from sim.routing import RoutingProblem, route_distance, schedule, solve
 from sim.units import MINUTES_PER_DAY
 

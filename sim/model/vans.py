@@ -18,6 +18,7 @@ import numpy as np
 from sim.model.bus import BusNetwork
 from sim.model.loading import capacity_of
 from sim.model.operations import Fleet, Operation
+from sim.model.priority import first_in_line, stop_penalties
 from sim.model.state import CountyState
 from sim.model.trip import Trip, TripSpec, peak_share, routing_problem
 from sim.records.ledger import PARCEL_IN, PARCEL_OUT
@@ -25,8 +26,6 @@ from sim.routing import RoutingProblem, fixed_or_replan, route_distance, schedul
 from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_MINUTE, TIME_EPS_MIN
 
 _EMPTY = np.empty(0, dtype=np.int64)
-UNSERVED_PENALTY = 1.0e5  # objective units per stop left out; only capacity or shift forces it
-PERISHABLE_PRIORITY = 2.0  # extra penalty units for leaving out produce that spoils within a day
 REQUEUE_AFTER_MIN = 1.0  # deliveries left out wait this long before the next plan may take them
 
 
@@ -58,26 +57,92 @@ def fleet_process(st: CountyState, op: Operation, fleet: Fleet, buses: BusNetwor
             dispatch(st, op, fleet, day, buses)
 
 
-def dispatch(st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusNetwork | None) -> None:
-    """Plan tours for the free vans over what waits, and start one trip per tour."""
+def dispatch(
+    st: CountyState,
+    op: Operation,
+    fleet: Fleet,
+    day: int,
+    buses: BusNetwork | None,
+    vans: np.ndarray | None = None,
+    overtime: bool = False,
+) -> None:
+    """Plan tours for the free vans (or ``vans``) over what waits, and start one trip per tour.
+
+    Each van has what is left of its day's shift (``Fleet.shift_left``, plus the surge
+    overtime when ``overtime``); tours are planned for the van with the most time left and
+    given longest first to the vans with most time; a tour that does not fit its van's time
+    waits, like the stops no van could take. When the owned vans leave a backlog at the
+    station (:func:`_hire_for_backlog`), vans are hired for the day.
+    """
     now = st.env.now
-    available = np.flatnonzero(fleet.free_at <= now + TIME_EPS_MIN)
+    shift = st.s.operations.shift_hours * MINUTES_PER_HOUR
+    extra = st.s.surge.overtime_hours * MINUTES_PER_HOUR if overtime and st.s.surge.enabled else 0.0
+    free = fleet.free_vans(now, day) if vans is None else vans
+    left = fleet.shift_left(free, now, day, shift) + extra
+    by_time = np.argsort(-left, kind="stable")
+    available, left = free[by_time][left[by_time] > 0], left[by_time][left[by_time] > 0]
     if len(available) == 0:
         return
     deliveries, pickups = _waiting(st, op, fleet, buses, now)
     if not len(deliveries) and not len(pickups):
         return
     cap = capacity_of(fleet.vehicle)
+    deliveries, pickups = _plan_first(st, op, fleet, deliveries, pickups, len(available), cap)
     stops = _stops(st, fleet, deliveries, pickups, cap)
-    stops = _oldest_stops(st, op, fleet, stops, len(available), cap)
-    problem = _tour_problem(st, fleet, stops, len(available), cap)
+    problem = _tour_problem(st, fleet, stops, len(available), cap, float(left[0]))
     solution = _plan(st, fleet, problem, stops.points)
-    queue = op.pickup_queue(fleet.town)
-    for i in solution.unserved.tolist():
+    ends = [float(schedule(problem, r)[2]) for r in solution.routes]
+    longest_first = np.argsort(-np.array(ends) if ends else np.zeros(0), kind="stable")
+    later = list(solution.unserved.tolist())
+    for van, time_left, k in zip(available, left, longest_first, strict=False):
+        route = solution.routes[k]
+        if ends[k] - now > time_left + TIME_EPS_MIN:
+            later += route.tolist()
+            continue
+        _start_trip(st, op, fleet, day, int(van), problem, route, stops, buses)
+    later += [i for k in longest_first[len(available) :] for i in solution.routes[k].tolist()]
+    _requeue(st, op, fleet, stops, later)
+    if overtime or (vans is None and not st.s.operations.multi_trip):
+        _hire_for_backlog(st, op, fleet, day, buses, stops, later, cap)
+
+
+def _hire_for_backlog(
+    st: CountyState,
+    op: Operation,
+    fleet: Fleet,
+    day: int,
+    buses: BusNetwork | None,
+    stops: Stops,
+    later: list[int],
+    cap: np.ndarray,
+) -> None:
+    """Surge: when the owned vans have done their round (a van back reloading; with
+    single-trip shifts, a dispatch wave) and still leave at least ``surge.hire_backlog_items``
+    items at the station, hire vans for the day (one per vanload left, within the limit);
+    they leave once loaded (:func:`_send_hired`)."""
+    surge = st.s.surge
+    left = sum(len(stops.deliveries[i - 1]) + len(stops.pickups[i - 1]) for i in later)
+    if not surge.enabled or left < surge.hire_backlog_items:
+        return
+    hired = fleet.hire(day, int(np.ceil(left / cap[0])))
+    if len(hired):
+        st.env.process(_send_hired(st, op, fleet, day, buses, hired))
+
+
+def _send_hired(
+    st: CountyState, op: Operation, fleet: Fleet, day: int, buses: BusNetwork | None, hired: np.ndarray
+) -> Generator:
+    """Hired vans load for ``operations.reload_min`` and take what waits."""
+    yield st.env.timeout(st.s.operations.reload_min)
+    dispatch(st, op, fleet, day, buses, vans=hired)
+
+
+def _requeue(st: CountyState, op: Operation, fleet: Fleet, stops: Stops, later: list[int]) -> None:
+    """Stops (1-based) no van takes now wait again: deliveries at the base, collections at the point."""
+    now, queue = st.env.now, op.pickup_queue(fleet.town)
+    for i in later:
         fleet.deliveries.push(stops.deliveries[i - 1], now + REQUEUE_AFTER_MIN)
         queue.push(stops.pickups[i - 1], now)
-    for van, route in zip(available, solution.routes, strict=False):
-        _start_trip(st, op, fleet, day, int(van), problem, route, stops)
 
 
 def _waiting(
@@ -141,30 +206,39 @@ def _stops_at(
     return Stops(points=points, deliveries=deliv, pickups=pick, nodes=nodes)
 
 
-def _oldest_stops(
-    st: CountyState, op: Operation, fleet: Fleet, stops: Stops, vans: int, cap: np.ndarray
-) -> Stops:
-    """Stops to plan: all, or when the backlog is too large the oldest (the rest wait)."""
-    keep = _oldest_that_could_fit(st, stops.deliveries, stops.pickups, vans, cap)
-    if keep is None:
-        return stops
-    now, queue = st.env.now, op.pickup_queue(fleet.town)
-    for i in np.setdiff1d(np.arange(len(stops.points)), keep):
-        fleet.deliveries.push(stops.deliveries[i], now + REQUEUE_AFTER_MIN)
-        queue.push(stops.pickups[i], now)
-    deliv = [stops.deliveries[i] for i in keep]
-    pick = [stops.pickups[i] for i in keep]
-    return _stops_at(st, fleet, stops.points[keep], deliv, pick)
+def _plan_first(
+    st: CountyState,
+    op: Operation,
+    fleet: Fleet,
+    deliveries: np.ndarray,
+    pickups: np.ndarray,
+    vans: int,
+    cap: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """What a dispatch plans: everything, or when more waits than ``plan_backlog_factor``
+    times what the free vans carry, the items first in line (``sim.model.priority``); the
+    rest waits where it was."""
+    now = st.env.now
+    limit = st.s.operations.plan_backlog_factor * vans * cap[0]
+    take = first_in_line(st, np.concatenate([deliveries, pickups]), limit, now)
+    d_take, p_take = take[: len(deliveries)], take[len(deliveries) :]
+    if not take.all():
+        fleet.deliveries.push(deliveries[~d_take], now + REQUEUE_AFTER_MIN)
+        op.pickup_queue(fleet.town).push(pickups[~p_take], now)
+    return deliveries[d_take], pickups[p_take]
 
 
-def _tour_problem(st: CountyState, fleet: Fleet, stops: Stops, vans: int, cap: np.ndarray) -> RoutingProblem:
-    """Deliveries and collections at each stop, service time by items handled, shift limit."""
+def _tour_problem(
+    st: CountyState, fleet: Fleet, stops: Stops, vans: int, cap: np.ndarray, shift_left_min: float
+) -> RoutingProblem:
+    """Deliveries and collections at each stop, service time by items handled, the time the
+    vans have left of their shift."""
     ops = st.s.operations
     delivery = np.vstack([np.zeros((1, 3)), st.cargo.sums(stops.deliveries)])
     pickup = np.vstack([np.zeros((1, 3)), st.cargo.sums(stops.pickups)])
     handling = ops.handling_sec_per_parcel / SECONDS_PER_MINUTE
     service = np.concatenate([[0.0], ops.stop_service_min + handling * (delivery[1:, 0] + pickup[1:, 0])])
-    penalty = np.concatenate([[0.0], _penalties(st, stops.deliveries, stops.pickups, st.env.now)])
+    penalty = np.concatenate([[0.0], stop_penalties(st, stops.deliveries, stops.pickups, st.env.now)])
     has_pickup = pickup[1:, 0].sum() > 0
     return routing_problem(
         st,
@@ -175,43 +249,10 @@ def _tour_problem(st: CountyState, fleet: Fleet, stops: Stops, vans: int, cap: n
         n_vehicles=vans,
         service=service,
         pickup=pickup if has_pickup else None,
-        max_duration=ops.shift_hours * MINUTES_PER_HOUR,
+        max_duration=shift_left_min,
         penalty=penalty,
+        cost_per_route=fleet.vehicle.cost_per_day,
     )
-
-
-def _penalties(st: CountyState, deliv: list[np.ndarray], pick: list[np.ndarray], now: float) -> np.ndarray:
-    """Per stop: older items first when not everything fits; perishable collections before all."""
-    both = [np.concatenate([d, p]) if len(p) else d for d, p in zip(deliv, pick, strict=True)]
-    sizes = np.array([len(b) for b in both])
-    flat = np.concatenate(both)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    oldest = np.minimum.reduceat(st.ledger.created_t[flat], starts)
-    cargo = st.cargo
-    soon = (cargo.perishable[flat] & (cargo.deadline[flat] < now + MINUTES_PER_DAY)).astype(np.int64)
-    urgent = np.add.reduceat(soon, starts) > 0
-    return UNSERVED_PENALTY * (1.0 + PERISHABLE_PRIORITY * urgent + (now - oldest) / MINUTES_PER_DAY)
-
-
-def _oldest_that_could_fit(
-    st: CountyState, deliv: list[np.ndarray], pick: list[np.ndarray], vans: int, cap: np.ndarray
-) -> np.ndarray | None:
-    """Indices of the stops to plan when a backlog exceeds ``operations.plan_backlog_factor``
-    times what the free vans carry (the oldest first)."""
-    items = np.array([len(d) + len(p) for d, p in zip(deliv, pick, strict=True)], dtype=float)
-    limit = st.s.operations.plan_backlog_factor * vans * cap[0]
-    if items.sum() <= limit:
-        return None
-    led = st.ledger
-    oldest = np.array(
-        [
-            min(led.created_t[d].min() if len(d) else np.inf, led.created_t[p].min() if len(p) else np.inf)
-            for d, p in zip(deliv, pick, strict=True)
-        ]
-    )
-    order = np.argsort(oldest, kind="stable")
-    n = int(np.searchsorted(np.cumsum(items[order]), limit, side="right"))
-    return np.sort(order[: max(1, n)])
 
 
 def _plan(st: CountyState, fleet: Fleet, problem, points: np.ndarray):
@@ -255,6 +296,39 @@ def _plan_fixed_routes(st: CountyState, fleet: Fleet) -> list[np.ndarray]:
     return list(solve(problem).routes)
 
 
+def _reload(
+    st: CountyState, op: Operation, fleet: Fleet, day: int, van: int, back_t: float, buses: BusNetwork | None
+) -> Generator:
+    """Back at the base, the van reloads and takes another tour if its shift leaves time and
+    the work is worth a tour (:func:`_worth_another_tour`)."""
+    yield st.env.timeout(max(0.0, back_t + st.s.operations.reload_min - st.env.now))
+    now = st.env.now
+    if fleet.free_at[van] <= now + TIME_EPS_MIN and _worth_another_tour(st, op, fleet, now):
+        dispatch(st, op, fleet, day, buses, vans=np.array([van]), overtime=True)
+
+
+def _worth_another_tour(st: CountyState, op: Operation, fleet: Fleet, now: float) -> bool:
+    """Deliveries wait at the base for points served today, or perishable lots wait to be
+    collected: collections alone wait for the next tour (one rule for every vehicle)."""
+    rows, _ = fleet.deliveries.peek(now)
+    if len(rows):
+        point = st.point_of_node[st.ledger.destination[rows]]
+        if op.serves_on(point, int(st.weekday[int(now // MINUTES_PER_DAY)])).any():
+            return True
+    waiting, _ = op.pickup_queue(fleet.town).peek(now)
+    return bool(st.cargo.perishable[waiting].any())
+
+
+def _surge_pay(st: CountyState, fleet: Fleet, van: int, day: int, end: float) -> tuple[float, float]:
+    """A hired van's fee for the day (on its first trip) and the overtime pay of a tour that
+    ends past the van's shift (its minutes past the shift, not counted by an earlier tour)."""
+    surge, now = st.s.surge, st.env.now
+    hire = surge.hire_yuan_per_day if fleet.hire_fee_due(van, day) else 0.0
+    shift_end = fleet.shift_start[van] + st.s.operations.shift_hours * MINUTES_PER_HOUR
+    over_min = max(0.0, end - max(shift_end, now))
+    return hire, over_min / MINUTES_PER_HOUR * surge.overtime_yuan_per_hour
+
+
 def _piece_rate_fee(
     st: CountyState, fleet: Fleet, deliveries: np.ndarray, pickups: np.ndarray
 ) -> float | None:
@@ -275,8 +349,10 @@ def _start_trip(
     problem: RoutingProblem,
     route: np.ndarray,
     stops: Stops,
+    buses: BusNetwork | None,
 ) -> None:
-    """Schedule a planned tour, board its items, and let it run to its end."""
+    """Schedule a planned tour, board its items, and let it run to its end (then, with
+    ``operations.multi_trip``, reload and go out again with what waits)."""
     now = st.env.now
     _arrival, begin, end = schedule(problem, route)
     d_parts = [stops.deliveries[i - 1] for i in route]
@@ -286,6 +362,9 @@ def _start_trip(
     handover = np.repeat(begin, [len(x) for x in d_parts])
     picked_at = np.repeat(begin, [len(x) for x in p_parts])
     nodes = stops.nodes
+    fleet.count_out(van, now, day)
+    fleet.start_shift(van, now, day)
+    hire_yuan, overtime_yuan = _surge_pay(st, fleet, van, day, end)
     spec = TripSpec(
         day=day,
         kind="van",
@@ -301,10 +380,14 @@ def _start_trip(
         base=fleet.base,
         peak_load_share=peak_share(problem, route),
         cost_yuan=_piece_rate_fee(st, fleet, deliv, pick),
+        hire_yuan=hire_yuan,
+        overtime_yuan=overtime_yuan,
+        vehicle_id=van,
     )
-    fleet.count_out(now, day)
     trip = Trip(st, op, spec, np.concatenate([deliv, pick]))
     fleet.free_at[van] = end
+    if st.s.operations.multi_trip:
+        st.env.process(_reload(st, op, fleet, day, van, end, buses))
     trip.board(deliv, now)
     trip.board(pick, picked_at)
     trip.visit(stops.points[route - 1], begin)

@@ -21,6 +21,7 @@ TRIP_COLUMNS = (
     "operator",
     "kind",
     "vehicle_type",
+    "vehicle",
     "town",
     "start_t",
     "end_t",
@@ -30,6 +31,8 @@ TRIP_COLUMNS = (
     "kg",
     "peak_load_share",
     "cost_yuan",
+    "hire_yuan",
+    "overtime_yuan",
     "co2_kg",
     *(f"items_{f}" for f in FLOW_NAMES),
     *(f"kg_{f}" for f in FLOW_NAMES),
@@ -67,9 +70,10 @@ def trip_cost_yuan(vehicle: VehicleType, km: float, minutes: float, day_rate: bo
 class TripLog:
     """Append-only list of trips; ``table`` converts to columns at the end of a run.
 
-    Kinds: ``van`` (a van or cooperative truck from its base), ``trunk`` (hub and
-    town stations), ``bus`` (a bus trip carrying cargo; its km are the bus's, run
-    anyway, and its cost is the fee paid to the bus operator).
+    Kinds: ``van`` (a van or cooperative truck from its base; ``vehicle`` numbers it in its
+    fleet, hired vans after the owned ones), ``trunk`` (hub and town stations), ``bus`` (a
+    bus trip carrying cargo; its km are the bus's, run anyway, and its cost is the fee paid
+    to the bus operator).
     """
 
     rows: list[list] = field(default_factory=list)
@@ -109,13 +113,19 @@ class TripLog:
         path: np.ndarray,
         cost_yuan: float | None = None,
         capacity: np.ndarray | None = None,
+        hire_yuan: float = 0.0,
+        overtime_yuan: float = 0.0,
+        vehicle_id: int = -1,
     ) -> int:
         """Add a trip and return its id. ``flows``, ``kg`` and ``m3`` hold one entry per item
         on board (flow code, weight, volume). Vehicle cost is :func:`trip_cost_yuan`;
-        ``cost_yuan`` overrides it (bus fees), and a trip without a vehicle emits nothing."""
+        ``cost_yuan`` overrides it (bus fees, piece rates), and a trip without a vehicle
+        emits nothing. A hired van's fee for the day and overtime pay are added to the cost
+        and kept in their own columns."""
         if cost_yuan is None:
             assert vehicle is not None
             cost_yuan = trip_cost_yuan(vehicle, km, end_t - start_t, fixed_cost)
+        cost_yuan += hire_yuan + overtime_yuan
         co2 = km * vehicle.co2_kg_per_km if vehicle is not None else 0.0
         trip = len(self.rows)
         kg = np.asarray(kg, dtype=float)
@@ -126,6 +136,7 @@ class TripLog:
                 operator,
                 kind,
                 vehicle_name,
+                vehicle_id,
                 town,
                 start_t,
                 end_t,
@@ -135,6 +146,8 @@ class TripLog:
                 float(kg.sum()),
                 peak_load_share,
                 cost_yuan,
+                hire_yuan,
+                overtime_yuan,
                 co2,
                 *flow_loads(flows, kg, m3),
             ]

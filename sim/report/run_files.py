@@ -14,7 +14,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from sim.kpi import Estimate, daily_table, fleet_table, paired_difference, summarize
+from sim.kpi import Estimate, backlog_table, daily_table, fleet_table, paired_difference, summarize
 from sim.records import RunRecord
 from sim.report.output import write_csv, write_json
 from sim.version import __version__
@@ -52,7 +52,8 @@ def _estimates_json(estimates: Mapping[str, Estimate]) -> dict:
 
 
 def write_run(results: Sequence[RunOutput], out: str | Path, *, figures: bool = True) -> list[Path]:
-    """kpis.json, daily.csv, trips.csv, fleets.csv and two figures; returns the paths written."""
+    """kpis.json, daily.csv, trips.csv, fleets.csv, backlog.csv and two figures; returns the
+    paths written."""
     out = Path(out)
     first = results[0].record
     meta = {
@@ -76,7 +77,9 @@ def write_run(results: Sequence[RunOutput], out: str | Path, *, figures: bool = 
     write_csv(out / "trips.csv", pd.concat(trips, ignore_index=True))
     fleets = [fleet_table(r.record).assign(seed=r.seed) for r in results]
     write_csv(out / "fleets.csv", pd.concat(fleets, ignore_index=True))
-    written = [out / "kpis.json", out / "daily.csv", out / "trips.csv", out / "fleets.csv"]
+    backlog = [backlog_table(r.record).assign(seed=r.seed) for r in results]
+    write_csv(out / "backlog.csv", pd.concat(backlog, ignore_index=True))
+    written = [out / f for f in ("kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv")]
     if figures:
         from sim.report.figures import coverage_map, lead_time_histogram
 

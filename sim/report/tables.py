@@ -45,6 +45,7 @@ SECTION_TITLES = {
     "finance": "Finance",
     "bus": "Bus cargo",
     "cost": "Cost, distance and emissions",
+    "peak": "Peak load: end-of-day backlog and recovery",
     "social": "Villagers' own trips (social cost)",
 }
 

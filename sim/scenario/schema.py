@@ -220,7 +220,15 @@ class Stations(Section):
 class Operations(Section):
     """How vans work: shift, time at a stop, and how routes are planned."""
 
-    shift_hours: float = Field(9.0, gt=0, le=24)
+    shift_hours: float = Field(
+        9.0, gt=0, le=24, description="a van's working day, from its first departure to its last return"
+    )
+    multi_trip: bool = Field(
+        True,
+        description="a van back at its base before the end of its shift reloads and goes out again "
+        "with what waits; false: one tour per dispatch",
+    )
+    reload_min: float = Field(20.0, ge=0, description="at the base between two tours: unload, reload")
     stop_service_min: float = Field(5.0, ge=0)
     handling_sec_per_parcel: float = Field(15.0, ge=0)
     routing_policy: Literal["daily", "fixed"] = "daily"
@@ -229,6 +237,22 @@ class Operations(Section):
         gt=0,
         description="when more items wait than this x what the free vans carry, only the oldest are planned",
     )
+
+
+class Surge(Section):
+    """What operators do when the day's work exceeds the fleet (DOMAIN.md: estimates).
+
+    After a dispatch wave leaves at least ``hire_backlog_items`` items waiting at a station,
+    vans are hired for the day (at most ``max_hired_vans_per_town``) and go out at once; a
+    van back with work left may run into overtime, up to ``overtime_hours`` past its shift.
+    """
+
+    enabled: bool = True
+    hire_backlog_items: int = Field(strict=True, default=400, ge=1)
+    max_hired_vans_per_town: int = Field(strict=True, default=2, ge=0)
+    hire_yuan_per_day: float = Field(450.0, ge=0, description="a hired van and driver for the day")
+    overtime_hours: float = Field(2.0, ge=0, le=12)
+    overtime_yuan_per_hour: float = Field(42.0, ge=0)
 
 
 class Integrated(Section):
@@ -265,6 +289,12 @@ class KpiSettings(Section):
         "kg",
         description="what each trip's cost is shared by among the flows it carried (cost per flow)",
     )
+    late_yuan_per_item_hour: float = Field(
+        0.1,
+        ge=0,
+        description="what an item late past its deadline costs per hour (parcels, outbound, supply; "
+        "spoiled produce is counted in kg): cost.late_penalty_yuan_per_day",
+    )
 
 
 class Social(Section):
@@ -300,6 +330,7 @@ class Scenario(Section):
     hub: Hub = Field(default_factory=Hub)
     stations: Stations = Field(default_factory=Stations)
     operations: Operations = Field(default_factory=Operations)
+    surge: Surge = Field(default_factory=Surge)
     integrated: Integrated = Field(default_factory=Integrated)
     self_pickup: SelfPickup = Field(default_factory=SelfPickup)
     bus: Bus = Field(default_factory=Bus)

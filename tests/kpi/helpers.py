@@ -153,6 +153,8 @@ class RecordBuilder:
         fee: float | None = None,
         path: tuple[int, ...] = (S0, A, S0),
         operator: str = "integrated",
+        hire: float = 0.0,
+        overtime: float = 0.0,
     ) -> int:
         """One trip leaving at 08:00 on ``day``. Vans and trunks cost by :data:`VAN`'s rates
         (km x 2 + hours x 30, + 100 with ``day_rate``); a bus trip costs its ``fee``."""
@@ -176,6 +178,8 @@ class RecordBuilder:
             fixed_cost=day_rate,
             path=np.array(path),
             cost_yuan=fee if kind == "bus" else None,
+            hire_yuan=hire,
+            overtime_yuan=overtime,
         )
 
     def record(self) -> RunRecord:

@@ -55,9 +55,12 @@ def assert_capacity_respected(result: sim.Result) -> None:
         assert (peak <= capacity + 1e-6).all(), (peak, capacity)
     assert (trips.peak_load_share.to_numpy() <= 1.0 + 1e-9).all()
     assert (trips.end_t.to_numpy() >= trips.start_t.to_numpy()).all()
-    van = (trips.kind == "van").to_numpy()
-    shift = result.scenario.operations.shift_hours * 60.0
-    assert ((trips.end_t - trips.start_t)[van] <= shift + 1e-6).all()
+    # each van's day, first departure to last return, within its shift (+ surge overtime)
+    s = result.scenario
+    day_min = (s.operations.shift_hours + (s.surge.overtime_hours if s.surge.enabled else 0.0)) * 60.0
+    vans = trips[trips.kind == "van"].groupby(["operator", "town", "vehicle", "day"])
+    assert ((vans.end_t.max() - vans.start_t.min()) <= day_min + 1e-6).all()
+    assert (trips.loc[trips.kind == "van", "vehicle"] >= 0).all()
 
 
 def same_kpis(a: dict[str, float], b: dict[str, float]) -> bool:
