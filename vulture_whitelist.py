@@ -16,3 +16,6 @@ key_lines  # public helper of sim/scenario/errors.py, tested in tests/scenario/t
 synthetic_problem  # sim/routing/instances.py: the tests' and benchmarks' random problems
 _.count_by_status  # sim/records/ledger.py: public summary (docstring example, tests, notebooks)
 _.events  # RunRecord.events: SimPy events of a run, read by benchmarks/bench_simulation.py
+_.claim  # sim/api/validation.py: Effect fields read by benchmarks/validation.py and tests/validation
+_.inside
+effects
