@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
@@ -87,7 +88,7 @@ def draw_produce(
         if len(farms) == 0 or len(season_days) == 0:
             continue
         crates = _crop_crates(
-            rng, settings, crop, farms, season_days, farm_town, farm_point, hub, poi_of_town
+            rng, settings, crop, farms, season_days, calendar.dates, farm_town, farm_point, hub, poi_of_town
         )
         crates["crop"] = np.full(len(crates["created_t"]), c)
         parts.append(crates)
@@ -109,12 +110,48 @@ def draw_produce(
     ).sorted_by_time()
 
 
+def season_length_days(start: str, end: str, year: int = 2025) -> int:
+    """Days from ``start`` to ``end`` ("MM-DD", both included; a season may wrap the year)."""
+    a, b = (dt.date(year, *(int(x) for x in md.replace("02-29", "02-28").split("-"))) for md in (start, end))
+    return (b - a).days % 365 + 1
+
+
+def kg_per_farm_day(crop: Crop, n_farms: int) -> float:
+    """A farm's average day: as given, or the season's tonnes handed in at village points
+    spread over the season's days and the crop's farms."""
+    if crop.kg_per_farm_per_day is not None:
+        return crop.kg_per_farm_per_day
+    days = season_length_days(crop.season_start, crop.season_end)
+    return crop.season_tonnes * 1000.0 * crop.network_share / (days * max(n_farms, 1))
+
+
+def season_shape(crop: Crop, dates: Sequence[dt.date]) -> np.ndarray:
+    """Per season date, the harvest relative to the season's mean day: 1 without a
+    ``peak_date``, else a triangle from the start (0) to the peak (2) to the end (0).
+
+    >>> from sim.scenario.flows import Crop
+    >>> c = Crop(name="x", season_start="06-01", season_end="06-05", peak_date="06-03",
+    ...          kg_per_farm_per_day=1.0, shelf_life_hours=24.0)
+    >>> season_shape(c, [dt.date(2026, 6, d) for d in range(1, 6)]).round(3).tolist()
+    [0.4, 1.2, 2.0, 1.2, 0.4]
+    """
+    if crop.peak_date is None:
+        return np.ones(len(dates))
+    length = season_length_days(crop.season_start, crop.season_end)
+    peak = season_length_days(crop.season_start, crop.peak_date) - 0.5  # middle of the peak day
+    u = np.array([season_length_days(crop.season_start, d.strftime("%m-%d")) - 0.5 for d in dates])
+    rising = 2.0 * u / peak
+    falling = 2.0 * (length - u) / (length - peak)
+    return np.where(u <= peak, rising, falling)
+
+
 def _crop_crates(
     rng: np.random.Generator,
     settings: Produce,
     crop: Crop,
     farms: np.ndarray,
     season_days: np.ndarray,
+    dates: Sequence[dt.date],
     farm_town: Sequence[str],
     farm_point: np.ndarray,
     hub: int,
@@ -122,7 +159,8 @@ def _crop_crates(
 ) -> dict[str, np.ndarray]:
     """The crates of one crop: a lot per (season day, farm), split into crates, with places and times."""
     factor = np.exp(crop.harvest_sigma * rng.standard_normal((len(season_days), len(farms))))
-    kg = (crop.kg_per_farm_per_day * factor).ravel()
+    shape = season_shape(crop, [dates[d] for d in season_days])
+    kg = (kg_per_farm_day(crop, len(farms)) * shape[:, None] * factor).ravel()
     lot_day = np.repeat(season_days, len(farms))
     lot_farm = np.tile(farms, len(season_days))
     lot, crate_kg = split_into_pieces(kg, crop.crate_kg)

@@ -54,7 +54,8 @@ def draw_inbound_parcels(
     """Draw all inbound parcels of the horizon.
 
     Counts per (day, carrier, village) are Poisson with mean population x rate
-    x carrier share x weekday factor (x promotion factor on promotion days);
+    x carrier share x weekday factor x the promotion waves' volume factor (x
+    ``promotion_factor`` on single promotion days);
     ``fixed_counts`` (per village, per carrier per day) replaces the draw for
     hand-checkable scenarios. ``extra_per_point`` adds parcels per day at points
     without residents (the +N points). Weights are log-normal around the median, capped.
@@ -68,6 +69,8 @@ def draw_inbound_parcels(
         share = np.array([c.share for c in carriers])
         factor = np.asarray(demand.weekday_factors)[calendar.weekday]
         factor = factor * np.where(calendar.promotion, demand.promotion_factor, 1.0)
+        if len(calendar.volume):
+            factor = factor * calendar.volume
         rate = per_day(village_population, demand.per_1000_residents_per_day)
         if extra_per_point is not None:
             rate = rate + extra_per_point

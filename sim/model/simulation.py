@@ -10,6 +10,7 @@ import numpy as np
 import simpy
 
 from sim.demand import Calendar
+from sim.demand.calendar import Wave
 from sim.model.bus import BusNetwork, bus_process
 from sim.model.finance import CashBoxes
 from sim.model.items import RunItems, draw_items
@@ -61,7 +62,7 @@ def simulate(
     s = scenario
     world = build_world(s) if world is None else world
     horizon = s.days + drain_days(s)
-    calendar = Calendar.build(s.start_date, horizon, s.parcels.promotion_dates)
+    calendar = Calendar.build(s.start_date, horizon, s.parcels.promotion_dates, promotion_waves(s))
     items = draw_items(s, world, calendar.head(s.days), seed)
     ops = build_operations(s, world, items.expected_parcels)
     st = _county_state(s, world, items, ops, calendar, horizon, manifests)
@@ -89,6 +90,13 @@ def simulate(
         bus_lines=len(buses.runs),
         fleets=_fleet_records(ops, world, horizon),
     )
+
+
+def promotion_waves(s: Scenario) -> list[Wave]:
+    """The scenario's promotions as calendar waves."""
+    return [
+        Wave(p.date, p.lag_days, p.peak_factor, p.decay_days, p.length_days) for p in s.parcels.promotions
+    ]
 
 
 def _fleet_records(ops: list[Operation], world: World, horizon: int) -> tuple[FleetRecord, ...]:

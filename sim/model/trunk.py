@@ -42,48 +42,64 @@ def _run(st: CountyState, op: Operation, day: int, morning: bool) -> None:
     truck = s.vehicle_types[s.hub.trunk_vehicle]
     cap = capacity_of(truck)
     drops = st.spoil_waiting(op.hub_queue.pop(now), now)
-    stop_town, stop_drops = _station_stops(st, op, drops, truck.speed_factor, cap)
+    stop_town, stop_drops, stop_picks = _station_stops(st, op, drops, truck.speed_factor, cap)
     if not len(stop_town):
         return
     nodes = np.concatenate([[st.world.hub], st.world.station[stop_town]])
     delivery = np.vstack([np.zeros((1, 3)), st.cargo.sums(stop_drops)])
-    routes = _routes(st, nodes, delivery, truck, cap, day, morning and op.trunk_meets_first_dispatch)
-    plain = routing_problem(st, nodes, delivery, truck, cap, n_vehicles=len(stop_drops), service=0.0)
+    pickup = np.vstack([np.zeros((1, 3)), st.cargo.sums(stop_picks)])
+    loads = (delivery, pickup if pickup.sum() > 0 else None)
+    routes = _routes(st, nodes, loads, truck, cap, day, morning and op.trunk_meets_first_dispatch)
+    plain = routing_problem(
+        st, nodes, delivery, truck, cap, n_vehicles=len(stop_drops), service=0.0, pickup=loads[1]
+    )
     for route in routes:
         _start(st, op, day, morning, plain, route, stop_town, stop_drops)
 
 
 def _station_stops(
     st: CountyState, op: Operation, drops: np.ndarray, speed: float, cap: np.ndarray
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Stations to visit (town per stop) and what to drop at each, in truck-sized pieces.
+) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Stations to visit (town per stop), what to drop and what to collect at each, in
+    truck-sized pieces, so that the routing sends as many trucks as the loads both ways need.
 
     A station is visited when items wait at the hub for its town, or when items wait at
-    the station to go to the hub by the time the truck gets there.
+    the station to go to the hub by the time the truck gets there (those are what it will
+    collect; the truck takes at each stop what waits then and fits).
     """
     w, led, now = st.world, st.ledger, st.env.now
     town_of_row = w.point_town[st.point_of_node[led.destination[drops]]] if len(drops) else np.zeros(0, int)
-    visit = set(town_of_row.tolist())
+    collect = []
     for t, fleet in op.station_fleet.items():
         reach = now + w.minutes[w.hub, fleet.base] / speed
-        if len(fleet.outgoing.peek(reach)[0]):
-            visit.add(t)
+        collect.append((t, fleet.outgoing.peek(reach)[0]))
+    picks = np.concatenate([rows for _, rows in collect]) if collect else np.zeros(0, np.int64)
+    pick_town = (
+        np.concatenate([np.full(len(rows), t) for t, rows in collect]) if collect else np.zeros(0, int)
+    )
+    d_keys, d_parts = st.cargo.split_to_fit(drops, town_of_row, cap)
+    p_keys, p_parts = st.cargo.split_to_fit(picks, pick_town, cap)
     stop_town: list[int] = []
     stop_drops: list[np.ndarray] = []
-    keys, parts = st.cargo.split_to_fit(drops, town_of_row, cap)
-    for t in sorted(visit):
-        mine = [p for k, p in zip(keys.tolist(), parts, strict=True) if k == t]
-        for part in mine or [np.empty(0, dtype=np.int64)]:  # collect only: one empty stop
+    stop_picks: list[np.ndarray] = []
+    empty = np.empty(0, dtype=np.int64)
+    for t in sorted(set(town_of_row.tolist()) | set(pick_town.tolist())):
+        mine_d = [p for k, p in zip(d_keys.tolist(), d_parts, strict=True) if k == t]
+        mine_p = [p for k, p in zip(p_keys.tolist(), p_parts, strict=True) if k == t]
+        for k in range(max(len(mine_d), len(mine_p), 1)):
             stop_town.append(t)
-            stop_drops.append(part)
-    return np.array(stop_town, dtype=np.int64), stop_drops
+            stop_drops.append(mine_d[k] if k < len(mine_d) else empty)
+            stop_picks.append(mine_p[k] if k < len(mine_p) else empty)
+    return np.array(stop_town, dtype=np.int64), stop_drops, stop_picks
 
 
-def _routes(st: CountyState, nodes, delivery, truck, cap, day: int, deadline: bool) -> list[np.ndarray]:
+def _routes(st: CountyState, nodes, loads, truck, cap, day: int, deadline: bool) -> list[np.ndarray]:
     """With a ``deadline`` (a morning trunk that must meet the first van dispatch): reach every
     station by the first dispatch less sorting, with more trucks for the stations one cannot
-    reach in time. Otherwise as few trucks as the loads need (the vans wait for them)."""
+    reach in time. Otherwise as few trucks as the loads need (the vans wait for them).
+    ``loads`` are the deliveries and the collections (or None) per node."""
     s, now = st.s, st.env.now
+    delivery, pickup = loads
     n = len(nodes) - 1
     due = None
     if deadline:
@@ -97,6 +113,7 @@ def _routes(st: CountyState, nodes, delivery, truck, cap, day: int, deadline: bo
         cap,
         n_vehicles=n,
         service=0.0,
+        pickup=pickup,
         due=due,
         penalty=UNSERVED_PENALTY if deadline else None,
     )
@@ -105,7 +122,14 @@ def _routes(st: CountyState, nodes, delivery, truck, cap, day: int, deadline: bo
     if len(solution.unserved):
         late = np.concatenate([[0], solution.unserved])
         sub = routing_problem(
-            st, nodes[late], delivery[late], truck, cap, n_vehicles=len(late) - 1, service=0.0
+            st,
+            nodes[late],
+            delivery[late],
+            truck,
+            cap,
+            n_vehicles=len(late) - 1,
+            service=0.0,
+            pickup=None if pickup is None else pickup[late],
         )
         routes += [late[r] for r in solve(sub).routes]
     return routes

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sim.scenario.fields import ALL_WEEK, ClockTime, MonthDay, Section, Weekday
 
@@ -128,13 +128,23 @@ class Supply(Section):
 
 
 class Crop(Section):
-    """A crop: where it grows, when, how much reaches the network, how long it keeps."""
+    """A crop: where it grows, when, how much reaches the network, how long it keeps.
+
+    The volume is either ``kg_per_farm_per_day`` or, from a public figure for the county,
+    ``season_tonnes`` x ``network_share`` (the part handed in at village points rather than
+    sold to buyers' own trucks) spread over the season's days and the crop's farms. With
+    ``peak_date`` the harvest rises from the season's start to the peak and falls to its
+    end (a triangle, so that the season's mean day is the average).
+    """
 
     name: str
     towns: list[str] | None = Field(None, description="default: every farm whose crops name it")
     season_start: MonthDay
     season_end: MonthDay
-    kg_per_farm_per_day: float = Field(ge=0)
+    kg_per_farm_per_day: float | None = Field(None, ge=0)
+    season_tonnes: float | None = Field(None, ge=0, description="the county's harvest in a season")
+    network_share: float = Field(1.0, ge=0, le=1, description="of season_tonnes, handed in at village points")
+    peak_date: MonthDay | None = Field(None, description="the harvest peaks here; default flat")
     shelf_life_hours: float = Field(gt=0)
     harvest_time: ClockTime = 420.0
     crate_kg: float = Field(5.0, gt=0)
@@ -143,6 +153,20 @@ class Crop(Section):
         0.3, ge=0, description="log-normal day-to-day spread of a farm's harvest (weather; dimensionless)"
     )
 
+    @model_validator(mode="after")
+    def _one_volume(self) -> Crop:
+        if (self.kg_per_farm_per_day is None) == (self.season_tonnes is None):
+            raise ValueError("give kg_per_farm_per_day or season_tonnes (one of them)")
+        return self
+
+
+# DOMAIN.md: strawberries on more than 10,000 mu (x about 1.5 t/mu, estimate), blueberries over
+# 3,000 t a year; the share handed in at village points (the rest goes to pick-your-own
+# visitors and buyers' own trucks) is an estimate.
+STRAWBERRY_TONNES = 15_000.0
+BLUEBERRY_TONNES = 3_000.0
+NETWORK_SHARE = 0.05
+
 
 def _default_crops() -> list[Crop]:
     return [
@@ -150,7 +174,9 @@ def _default_crops() -> list[Crop]:
             name="strawberry",
             season_start="12-01",
             season_end="04-30",
-            kg_per_farm_per_day=40.0,
+            season_tonnes=STRAWBERRY_TONNES,
+            network_share=NETWORK_SHARE,
+            peak_date="01-15",
             shelf_life_hours=24.0,
             harvest_time="07:00",
             crate_kg=5.0,
@@ -159,7 +185,9 @@ def _default_crops() -> list[Crop]:
             name="blueberry",
             season_start="06-15",
             season_end="08-15",
-            kg_per_farm_per_day=60.0,
+            season_tonnes=BLUEBERRY_TONNES,
+            network_share=NETWORK_SHARE,
+            peak_date="07-10",
             shelf_life_hours=36.0,
             harvest_time="07:00",
             crate_kg=5.0,

@@ -104,6 +104,32 @@ def _default_vehicle_types() -> dict[str, VehicleType]:
     }
 
 
+class Promotion(Section):
+    """A sales event whose parcels reach the county as a wave over the days after it.
+
+    From ``lag_days`` after the sale day, inbound volume is multiplied by
+    ``1 + (peak_factor - 1) * exp(-t / decay_days)`` on day t = 0, 1, ... of the wave, for
+    ``length_days`` days; waves that overlap add their extra volume.
+    """
+
+    name: str = Field(min_length=1)
+    date: MonthDay
+    lag_days: int = Field(strict=True, default=2, ge=0)
+    peak_factor: float = Field(ge=1.0)
+    decay_days: float = Field(3.0, gt=0)
+    length_days: int = Field(strict=True, default=10, ge=1)
+
+
+def _default_promotions() -> list[Promotion]:
+    # DOMAIN.md: a village point gets about 30 parcels a day, 50-60 on promotion days (peak
+    # about x1.8-2); lag, decay and length are estimates (parcels ship 1-3 days after the sale).
+    return [
+        Promotion(name="618", date="06-18", peak_factor=1.8, decay_days=2.0, length_days=7),
+        Promotion(name="double_11", date="11-11", peak_factor=2.0, decay_days=3.0, length_days=10),
+        Promotion(name="double_12", date="12-12", peak_factor=1.5, decay_days=2.0, length_days=7),
+    ]
+
+
 class ParcelDemand(Section):
     """Inbound (last-kilometre) parcels: volume, weekly pattern, promotion peaks, weights."""
 
@@ -113,7 +139,10 @@ class ParcelDemand(Section):
         min_length=7,
         max_length=7,
     )
-    promotion_dates: list[MonthDay] = Field(default_factory=lambda: ["06-18", "11-11", "11-12", "12-12"])
+    promotions: list[Promotion] = Field(default_factory=_default_promotions)
+    promotion_dates: list[MonthDay] = Field(
+        default_factory=list, description="single days at promotion_factor (besides the waves)"
+    )
     promotion_factor: float = Field(1.8, ge=1.0)
     weight_median_kg: float = Field(1.0, gt=0)
     weight_sigma: float = Field(0.8, ge=0, description="log-normal shape; 0 = every parcel weighs the median")

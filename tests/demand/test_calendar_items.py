@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,3 +69,32 @@ def test_split_into_pieces_keeps_the_weight_in_near_equal_pieces(kg, piece):
         else:
             assert n >= 1 and (n - 1) * piece < t * (1 + 1e-9), "no more pieces than needed"
             assert np.allclose(weight[lot == i], t / n), "pieces of a lot weigh the same"
+
+
+def test_a_promotion_wave_rises_after_its_lag_and_decays():
+    import math
+
+    from sim.demand.calendar import Wave, wave_volume
+
+    dates = [dt.date(2026, 11, 9) + dt.timedelta(days=k) for k in range(20)]
+    double_11 = Wave("11-11", lag_days=2, peak_factor=2.0, decay_days=3.0, length_days=10)
+    v = dict(zip([d.strftime("%m-%d") for d in dates], wave_volume(dates, [double_11]).tolist(), strict=True))
+    assert v["11-12"] == 1.0 and v["11-13"] == 2.0  # day 0 of the wave: the peak
+    assert v["11-14"] == pytest.approx(1.0 + math.exp(-1 / 3))
+    assert v["11-22"] == pytest.approx(1.0 + math.exp(-9 / 3))  # day 9, the last
+    assert v["11-23"] == 1.0
+    small = Wave("11-14", lag_days=0, peak_factor=1.5, decay_days=1.0, length_days=1)
+    both = dict(
+        zip(
+            [d.strftime("%m-%d") for d in dates], wave_volume(dates, [double_11, small]).tolist(), strict=True
+        )
+    )
+    assert both["11-14"] == pytest.approx(v["11-14"] + 0.5)  # overlapping waves add their extra
+
+
+def test_a_wave_from_last_years_sale_reaches_into_january():
+    from sim.demand.calendar import Wave, wave_volume
+
+    dates = [dt.date(2027, 1, 1) + dt.timedelta(days=k) for k in range(3)]
+    late = Wave("12-30", lag_days=1, peak_factor=3.0, decay_days=1e9, length_days=3)
+    assert wave_volume(dates, [late]).tolist() == pytest.approx([3.0, 3.0, 1.0])  # Dec 31 .. Jan 2

@@ -231,3 +231,40 @@ def test_all_withdrawals_or_all_deposits_of_one_amount(share, sign):
     assert len(b) > 0
     assert np.all(b.extra["cash_yuan"] == sign * 400.0)
     assert np.all(b.created_t % 1440 == 600.0)
+
+
+def test_a_season_from_public_tonnes_spreads_the_network_share_over_days_and_farms():
+    from sim.demand.firstmile import kg_per_farm_day, season_length_days
+
+    crop = strawberry(kg_per_farm_per_day=None, season_tonnes=760.0, network_share=0.1, harvest_sigma=0.0)
+    assert season_length_days("12-01", "02-15") == 31 + 31 + 15
+    # 760 t x 10 % over 77 days and the 2 strawberry farms
+    assert kg_per_farm_day(crop, 2) == pytest.approx(760_000 * 0.1 / 77 / 2)
+    cal = Calendar.build(dt.date(2026, 12, 1), 77)  # exactly one season
+    b = draw_produce(
+        np.random.default_rng(1), Produce(crops=[crop]), FARM_CROPS, FARM_TOWN, FARM_POINT, HUB, 6, cal
+    )
+    assert b.weight_kg.sum() == pytest.approx(760_000 * 0.1)
+
+
+def test_a_peak_date_shapes_the_season_as_a_triangle_around_it():
+    crop = strawberry(peak_date="01-15", harvest_sigma=0.0)
+    cal = Calendar.build(dt.date(2026, 12, 1), 77)
+    b = draw_produce(
+        np.random.default_rng(1), Produce(crops=[crop]), FARM_CROPS, FARM_TOWN, FARM_POINT, HUB, 6, cal
+    )
+    per_day = np.bincount((b.created_t // 1440).astype(int), weights=b.weight_kg, minlength=77)
+    peak = [d.strftime("%m-%d") for d in cal.dates].index("01-15")
+    assert int(np.argmax(per_day)) == peak
+    assert per_day[peak] == pytest.approx(2 * 40.0 * 2, rel=0.03)  # 2 farms x 40 kg x 2 at the peak
+    assert per_day.mean() == pytest.approx(2 * 40.0, rel=0.03)  # the season's mean day is the average
+    assert (np.diff(per_day[: peak + 1]) > 0).all() and (np.diff(per_day[peak:]) < 0).all()
+
+
+def test_a_crop_needs_exactly_one_way_to_give_its_volume():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="one of them"):
+        strawberry(season_tonnes=100.0)  # and kg_per_farm_per_day
+    with pytest.raises(ValidationError, match="one of them"):
+        strawberry(kg_per_farm_per_day=None)

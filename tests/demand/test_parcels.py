@@ -124,3 +124,17 @@ def test_extra_parcels_at_points_without_residents():
     per_point = np.bincount(p.village, minlength=2) / days
     assert per_point[0] == pytest.approx(20.0, rel=0.03)
     assert per_point[1] == pytest.approx(5.0, rel=0.06)
+
+
+def test_a_promotion_wave_multiplies_the_mean_of_its_days():
+    from sim.demand.calendar import Wave
+
+    days = 400
+    wave = Wave("03-10", lag_days=2, peak_factor=2.5, decay_days=1e9, length_days=5)  # flat x2.5 for 5 days
+    cal = Calendar.build(dt.date(2025, 1, 1), days, (), [wave])
+    flat = demand(weekday_factors=[1.0] * 7)
+    parcels = draw_inbound_parcels(np.random.default_rng(6), flat, CARRIERS, POP, cal)
+    per_day = np.bincount(day_of(parcels), minlength=days)
+    on = cal.volume > 1.0
+    assert on.sum() == 5 and [cal.dates[i].strftime("%m-%d") for i in np.flatnonzero(on)][0] == "03-12"
+    assert per_day[on].mean() / per_day[~on].mean() == pytest.approx(2.5, rel=0.05)

@@ -14,7 +14,7 @@ import sim
 
 ROOT = Path(__file__).resolve().parents[2]
 PARCELS_PER_1000 = 20.0
-STRAWBERRY_KG = 40.0
+STRAWBERRY_TONNES = 15_000.0
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def by_produce(base):
     out = []
     for f in (1, 3, 10):
         scaled = [
-            dict(c, kg_per_farm_per_day=STRAWBERRY_KG * f) if c["name"] == "strawberry" else c for c in crops
+            dict(c, season_tonnes=STRAWBERRY_TONNES * f) if c["name"] == "strawberry" else c for c in crops
         ]
         out.append(kpis(base, {"produce": {"crops": scaled}}))
     return out

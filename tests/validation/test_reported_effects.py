@@ -71,6 +71,17 @@ def test_pooling_supply_saves_more_than_30_percent_of_the_cooperatives_cost(foun
     assert -1.0 <= e.model.mean <= -0.30
 
 
+def test_integrating_post_express_and_bus_cuts_the_parcel_networks_cost_by_10_to_35_percent(found):
+    e = found["parcel_network_cost"]
+    assert -0.35 <= e.model.mean <= -0.10
+    assert -0.35 <= e.model.low and e.model.high <= -0.10
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="outside at the strawberry peak: produce crates on the shared vans take a large share of "
+    "the pieces; docs/validation.md, village_delivery_cost_per_piece",
+)
 def test_village_bound_delivery_cost_per_piece_falls_by_10_to_35_percent(found):
     e = found["village_delivery_cost_per_piece"]
     assert -0.35 <= e.model.mean <= -0.10
