@@ -12,6 +12,7 @@ model_config  # pydantic model configuration (sim/scenario/fields.py)
 _._files_given  # pydantic validators (sim/scenario/schema.py)
 _._non_negative
 _._keep_default_types
+_._one_volume  # sim/scenario/flows.py: a Crop gives its volume one way
 key_lines  # public helper of sim/scenario/errors.py, tested in tests/scenario/test_key_lines.py
 synthetic_problem  # sim/routing/instances.py: the tests' and benchmarks' random problems
 _.count_by_status  # sim/records/ledger.py: public summary (docstring example, tests, notebooks)
