@@ -18,6 +18,7 @@ from sim.model.operations import Operation, build_operations, owner_codes
 from sim.model.state import CountyState
 from sim.model.trunk import trunk_process
 from sim.model.vans import fleet_process
+from sim.model.variability import TripTimes
 from sim.model.villagers import Villagers
 from sim.records import FleetRecord, MeasuredWindow, RunRecord, TripLog
 from sim.records.ledger import PRODUCE, WAITING
@@ -65,7 +66,7 @@ def simulate(
     calendar = Calendar.build(s.start_date, horizon, s.parcels.promotion_dates, promotion_waves(s))
     items = draw_items(s, world, calendar.head(s.days), seed)
     ops = build_operations(s, world, items.expected_parcels)
-    st = _county_state(s, world, items, ops, calendar, horizon, manifests)
+    st = _county_state(s, world, items, ops, calendar, horizon, manifests, seed)
     offered = _finance_offered(s, world, st)
     cash = CashBoxes(st, items.finance_rows, items.finance_cash_yuan, offered)
     buses = BusNetwork(world.bus_lines if any(op.carries_bus for op in ops) else ())
@@ -128,6 +129,7 @@ def _county_state(
     calendar: Calendar,
     horizon: int,
     manifests: bool,
+    seed: int,
 ) -> CountyState:
     op_of_owner = np.full(owner_codes(s)[1] + 1, -1, dtype=np.int64)
     for k, op in enumerate(ops):
@@ -146,6 +148,7 @@ def _county_state(
         villagers=Villagers(items.ledger, world, items.trip_delay_min, s.finance.branch_trip_speed_factor),
         point_of_node=world.point_of_node,
         town_of_station={int(n): t for t, n in enumerate(world.station)},
+        times=TripTimes.build(s.variability, seed, horizon),
         visits=[[] for _ in range(len(world.points))],
     )
 

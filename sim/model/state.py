@@ -16,6 +16,7 @@ import simpy
 
 from sim.model.loading import Cargo
 from sim.model.operations import Operation
+from sim.model.variability import TripTimes
 from sim.model.villagers import Villagers
 from sim.records import Ledger, TripLog
 from sim.scenario.schema import Scenario
@@ -39,6 +40,7 @@ class CountyState:
     villagers: Villagers
     point_of_node: np.ndarray
     town_of_station: dict[int, int]
+    times: TripTimes  # realised travel and service times
     visits: list[list[float]] = field(default_factory=list)  # per point, finance top-up times today
     cargo: Cargo = field(init=False)
 

@@ -147,7 +147,7 @@ def _start(
 ) -> None:
     """Schedule one truck's route, board its drops, and drive it stop by stop."""
     s, w, now = st.s, st.world, st.env.now
-    arrival, _, end = schedule(problem, route)
+    arrival, _, end = schedule(st.times.realised(problem, day), route)
     parts = [stop_drops[i - 1] for i in route]
     rows = np.concatenate(parts)
     nodes = np.concatenate([[w.hub], w.station[stop_town]])

@@ -354,7 +354,7 @@ def _start_trip(
     """Schedule a planned tour, board its items, and let it run to its end (then, with
     ``operations.multi_trip``, reload and go out again with what waits)."""
     now = st.env.now
-    _arrival, begin, end = schedule(problem, route)
+    _arrival, begin, end = schedule(st.times.realised(problem, day), route)
     d_parts = [stops.deliveries[i - 1] for i in route]
     p_parts = [stops.pickups[i - 1] for i in route]
     deliv = np.concatenate(d_parts) if d_parts else _EMPTY

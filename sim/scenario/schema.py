@@ -268,6 +268,16 @@ class Operations(Section):
     )
 
 
+class Variability(Section):
+    """Travel and service times that vary from plan (estimates; ``enabled = false`` for
+    hand-computed cases). Factors are log-normal with mean 1 and these log-spreads."""
+
+    enabled: bool = True
+    day_sigma: float = Field(0.08, ge=0, le=2, description="one factor for every road of a day (weather)")
+    trip_sigma: float = Field(0.10, ge=0, le=2, description="a trip's own travel-time factor")
+    service_sigma: float = Field(0.25, ge=0, le=2, description="each stop's service-time factor")
+
+
 class Surge(Section):
     """What operators do when the day's work exceeds the fleet (DOMAIN.md: estimates).
 
@@ -360,6 +370,7 @@ class Scenario(Section):
     stations: Stations = Field(default_factory=Stations)
     operations: Operations = Field(default_factory=Operations)
     surge: Surge = Field(default_factory=Surge)
+    variability: Variability = Field(default_factory=Variability)
     integrated: Integrated = Field(default_factory=Integrated)
     self_pickup: SelfPickup = Field(default_factory=SelfPickup)
     bus: Bus = Field(default_factory=Bus)

@@ -204,6 +204,8 @@ crops = []
 per_1000_residents_per_day = 0.0
 [poi]
 parcels_per_day = 0.0
+[variability]
+enabled = false   # hand-computed times
 """
 
 

@@ -116,6 +116,8 @@ per_1000_residents_per_day = 0.0
 generate_per_town = 0
 [poi]
 parcels_per_day = 0.0
+[variability]
+enabled = false   # hand-computed times
 """
 
 

@@ -70,6 +70,8 @@ per_1000_residents_per_day = 0.0
 generate_per_town = 0
 [poi]
 parcels_per_day = 0.0
+[variability]
+enabled = false   # hand-computed times
 """
 MON_WED_FRI = {0, 2, 4}
 AT_A_MIN = 9 * 60 + 12 / 0.85  # 09:00 + 6 km at 30 km/h, micro_van speed factor 0.85

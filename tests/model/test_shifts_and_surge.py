@@ -102,6 +102,8 @@ per_1000_residents_per_day = 0.0
 generate_per_town = 0
 [poi]
 parcels_per_day = 0.0
+[variability]
+enabled = false   # hand-computed times
 """
 AT_A, BACK_1 = 9 * 60 + 12.0, 9 * 60 + 31.5
 LEAVE_2, AT_B, BACK_2 = 9 * 60 + 51.5, 10 * 60 + 11.5, 10 * 60 + 37.75

@@ -19,6 +19,7 @@ import sim
 from sim.model.operations import build_operations
 from sim.model.state import CountyState
 from sim.model.trip import Trip, TripSpec, peak_share, routing_problem
+from sim.model.variability import TripTimes
 from sim.model.villagers import Villagers
 from sim.records import Ledger, TripLog
 from sim.records.ledger import DELIVERED, EXPIRED, ON_BOARD, PARCEL_IN, PARCEL_OUT, PRODUCE, WAITING
@@ -66,6 +67,7 @@ def world_and_scenario(tmp_path_factory):
             "integrated": {"vehicle": "van", "vans_per_town": 1},
             "stations": {"sort_min": STATION_SORT_MIN},
             "bus": {"generate_per_town": 0},
+            "variability": {"enabled": False},  # hand-computed times
         },
         path=folder / "trip.toml",
     )
@@ -112,6 +114,7 @@ class County:
             villagers=Villagers(led, world, np.zeros(len(led)), 1.0),
             point_of_node=world.point_of_node,
             town_of_station={int(n): t for t, n in enumerate(world.station)},
+            times=TripTimes.build(scenario.variability, 1, 6),
             visits=[[] for _ in range(len(world.points))],
         )
 
