@@ -16,11 +16,12 @@ from collections.abc import Generator
 
 import numpy as np
 
+from sim.model.collection import collect_on_the_way
 from sim.model.operations import Fleet, Operation
 from sim.model.state import CountyState
 from sim.model.trip import Trip, TripSpec
 from sim.setup import BusLine
-from sim.units import FLOAT_EPS, MINUTES_PER_DAY, TIME_EPS_MIN
+from sim.units import FLOAT_EPS, MINUTES_PER_DAY
 
 
 class BusNetwork:
@@ -149,44 +150,17 @@ def _collect(
     st: CountyState, op: Operation, run: BusLine, off: np.ndarray, now: float, d_load: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """On a line that returns to its station: collect waiting items stop by stop as far as the
-    room left by the deliveries still on board allows. Returns rows, pick-up times, peak load."""
-    led, cargo = st.ledger, st.cargo
-    remaining_after = d_load.sum(axis=0) - np.cumsum(d_load, axis=0)
-    peak = d_load.sum(axis=0)
+    room left by the deliveries still on board allows (``sim.model.collection``, the rule of
+    every vehicle). Returns rows, pick-up times, peak load."""
+    departure = d_load.sum(axis=0)
     queue = op.pickup_queue(run.town)
-    empty = np.empty(0, dtype=np.int64)
     if not run.returns_to_base or not len(queue):
-        return empty, np.zeros(0), peak
-    rows_q, ready_q = queue.peek(now + off[-1])
-    k_of = run.visit_index[st.point_of_node[led.origin[rows_q]]]
-    reach = np.where(k_of >= 0, now + off[np.maximum(k_of, 0)], -np.inf)
-    cand = (k_of >= 0) & (ready_q <= reach + TIME_EPS_MIN)
-    if not cand.any():
-        return empty, np.zeros(0), peak
-    rows_c, k_c, reach_c = rows_q[cand], k_of[cand], reach[cand]
-    bad = cargo.spoiled(rows_c, reach_c)
-    if bad.any():  # spoiled before the bus comes: recorded where they wait
-        led.expire(rows_c[bad], cargo.deadline[rows_c[bad]])
-        queue.remove(rows_c[bad])
-        rows_c, k_c = rows_c[~bad], k_c[~bad]
-    order = np.lexsort((cargo.deadline[rows_c], k_c))
-    rows_c, k_c = rows_c[order], k_c[order]
-    picked: list[np.ndarray] = []
-    picked_t: list[np.ndarray] = []
-    carried = np.zeros(3)
-    for k in np.unique(k_c).tolist():
-        here = rows_c[k_c == k]
-        got = here[: cargo.fitting_prefix(here, run.capacity - remaining_after[k] - carried)]
-        if len(got):
-            picked.append(got)
-            picked_t.append(np.full(len(got), now + off[k]))
-            carried = carried + cargo.total(got)
-            peak = np.maximum(peak, remaining_after[k] + carried)
-    if not picked:
-        return empty, np.zeros(0), peak
-    pick = np.concatenate(picked)
-    queue.remove(pick)
-    return pick, np.concatenate(picked_t), peak
+        return np.empty(0, dtype=np.int64), np.zeros(0), departure
+    points = np.flatnonzero(run.visit_index >= 0)
+    stop_of_node = {int(st.world.points[p]): int(run.visit_index[p]) for p in points}
+    on_board_after = departure - np.cumsum(d_load, axis=0)
+    rows, times, peak = collect_on_the_way(st, queue, stop_of_node, now + off, on_board_after, run.capacity)
+    return rows, times, np.maximum(peak, departure)
 
 
 def _share_of(load: np.ndarray, capacity: np.ndarray) -> float:

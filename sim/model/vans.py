@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.bus import BusNetwork
+from sim.model.collection import collect_on_the_way
 from sim.model.loading import capacity_of
 from sim.model.operations import Fleet, Operation
 from sim.model.priority import first_in_line, stop_penalties
@@ -23,7 +24,7 @@ from sim.model.state import CountyState
 from sim.model.trip import Trip, TripSpec, peak_share, routing_problem
 from sim.records.ledger import PARCEL_IN, PARCEL_OUT
 from sim.routing import RoutingProblem, fixed_or_replan, route_distance, schedule, solve
-from sim.units import MINUTES_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_MINUTE, TIME_EPS_MIN
+from sim.units import FLOAT_EPS, MINUTES_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_MINUTE, TIME_EPS_MIN
 
 _EMPTY = np.empty(0, dtype=np.int64)
 REQUEUE_AFTER_MIN = 1.0  # deliveries left out wait this long before the next plan may take them
@@ -319,6 +320,29 @@ def _worth_another_tour(st: CountyState, op: Operation, fleet: Fleet, now: float
     return bool(st.cargo.perishable[waiting].any())
 
 
+def _collect_on_the_way(
+    st: CountyState,
+    op: Operation,
+    fleet: Fleet,
+    problem: RoutingProblem,
+    route: np.ndarray,
+    stops: Stops,
+    begin: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The one collection rule (``sim.model.collection``): at each stop the van also takes
+    what became ready there by the time it arrives and fits. Returns rows, times, peak share."""
+    stop_of_node: dict[int, int] = {}
+    for k, node in enumerate(stops.nodes[route].tolist()):
+        stop_of_node.setdefault(int(node), k)
+    drops = np.asarray(problem.delivery)[route]
+    picks = np.zeros_like(drops) if problem.pickup is None else np.asarray(problem.pickup)[route]
+    running = drops.sum(axis=0) - np.cumsum(drops, axis=0) + np.cumsum(picks, axis=0)
+    queue = op.pickup_queue(fleet.town)
+    rows, times, peak = collect_on_the_way(st, queue, stop_of_node, begin, running, problem.capacity)
+    share = float((peak / np.maximum(problem.capacity, FLOAT_EPS)).max()) if len(rows) else 0.0
+    return rows, times, share
+
+
 def _surge_pay(st: CountyState, fleet: Fleet, van: int, day: int, end: float) -> tuple[float, float]:
     """A hired van's fee for the day (on its first trip) and the overtime pay of a tour that
     ends past the van's shift (its minutes past the shift, not counted by an earlier tour)."""
@@ -361,6 +385,8 @@ def _start_trip(
     pick = np.concatenate(p_parts) if p_parts else _EMPTY
     handover = np.repeat(begin, [len(x) for x in d_parts])
     picked_at = np.repeat(begin, [len(x) for x in p_parts])
+    extra, extra_t, extra_share = _collect_on_the_way(st, op, fleet, problem, route, stops, begin)
+    pick, picked_at = np.concatenate([pick, extra]), np.concatenate([picked_at, extra_t])
     nodes = stops.nodes
     fleet.count_out(van, now, day)
     fleet.start_shift(van, now, day)
@@ -378,7 +404,7 @@ def _start_trip(
         stops=len(route),
         path=np.concatenate([[nodes[0]], nodes[route], [nodes[0]]]),
         base=fleet.base,
-        peak_load_share=peak_share(problem, route),
+        peak_load_share=max(peak_share(problem, route), extra_share),
         cost_yuan=_piece_rate_fee(st, fleet, deliv, pick),
         hire_yuan=hire_yuan,
         overtime_yuan=overtime_yuan,
