@@ -145,6 +145,15 @@ def season_shape(crop: Crop, dates: Sequence[dt.date]) -> np.ndarray:
     return np.where(u <= peak, rising, falling)
 
 
+def shelf_life_min(rng: np.random.Generator, crop: Crop, lots: int) -> np.ndarray:
+    """Each lot's warm shelf life: ``shelf_life_hours`` x a uniform factor within
+    ``1 +- shelf_life_spread`` (no draw without a spread)."""
+    life = np.full(lots, crop.shelf_life_hours * MINUTES_PER_HOUR)
+    if crop.shelf_life_spread > 0:
+        life *= rng.uniform(1.0 - crop.shelf_life_spread, 1.0 + crop.shelf_life_spread, lots)
+    return life
+
+
 def _crop_crates(
     rng: np.random.Generator,
     settings: Produce,
@@ -177,5 +186,5 @@ def _crop_crates(
         "created_t": created,
         "weight_kg": crate_kg,
         "volume_m3": crate_kg * crop.m3_per_kg,
-        "deadline_t": created + crop.shelf_life_hours * MINUTES_PER_HOUR,
+        "deadline_t": created + shelf_life_min(rng, crop, len(kg))[lot],
     }

@@ -26,7 +26,8 @@ def cost_kpis(
     trips, days = rec.trip_table(), rec.window.days
     keep = trips["measured"]
     standing = sum(f.standing_yuan(days) for f in rec.fleets)
-    cost = (float(trips["cost_yuan"][keep].sum()) if keep.any() else 0.0) + standing
+    cold = float(rec.cold_storage_yuan[rec.measured_days()[: len(rec.cold_storage_yuan)]].sum())
+    cost = (float(trips["cost_yuan"][keep].sum()) if keep.any() else 0.0) + standing + cold
     driven = keep & (trips["kind"] != "bus")  # buses run anyway
     km = float(trips["km"][driven].sum()) if driven.any() else 0.0
     co2 = float(trips["co2_kg"][keep].sum()) if keep.any() else 0.0
@@ -37,6 +38,7 @@ def cost_kpis(
         "cost.co2_kg_per_day": co2 / days,
         "cost.vehicle_km_per_item": km / items_measured if items_measured else float("nan"),
         **_fleet_kpis(rec, standing),
+        "cost.cold_storage_yuan_per_day": cold / days,
         **_service_cost_kpis(rec, trips, keep, cost, items_measured),
     }
     for kind in ("van", "trunk"):
@@ -49,6 +51,7 @@ def cost_kpis(
     shares = flow_cost_yuan(trips, keep, driver)
     for f, c in standing_cost_yuan(rec, trips, keep, driver).items():
         shares[f] += c
+    shares["produce"] += cold  # cold rooms hold produce only
     out.update(_cost_per_flow(shares, flow_items, days))
     return out
 

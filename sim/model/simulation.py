@@ -90,6 +90,7 @@ def simulate(
         finance_offered=offered,
         bus_lines=len(buses.runs),
         fleets=_fleet_records(ops, world, horizon),
+        cold_storage_yuan=st.cold.yuan_by_day,
     )
 
 

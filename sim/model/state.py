@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from sim.model.cold_store import ColdRooms
 from sim.model.loading import Cargo
 from sim.model.operations import Operation
 from sim.model.variability import TripTimes
@@ -43,9 +44,11 @@ class CountyState:
     times: TripTimes  # realised travel and service times
     visits: list[list[float]] = field(default_factory=list)  # per point, finance top-up times today
     cargo: Cargo = field(init=False)
+    cold: ColdRooms = field(init=False)
 
     def __post_init__(self) -> None:
         self.cargo = Cargo(self.ledger)
+        self.cold = ColdRooms(self.s.cold_chain, self.ledger, self.cargo, self.horizon_days)
 
     def arrive(self, op: Operation, rows: np.ndarray, node: int, t: float | np.ndarray) -> None:
         """Items of ``op`` reach ``node`` at ``t``: deliver, spoil, or queue the next leg."""
@@ -82,6 +85,7 @@ class CountyState:
         if fetched.any():
             self.villagers.will_fetch(rows[fetched], ready[fetched])
         onward = ~local
+        self.cold.cool(rows[onward], t_rows[onward], node)
         fleet.outgoing.push(rows[onward], ready[onward])
 
     def deliver(self, rows: np.ndarray, t: np.ndarray | float) -> None:

@@ -192,13 +192,17 @@ def _drive(st: CountyState, op: Operation, trip: Trip, parts, towns, arrival, ca
         outgoing = op.station_fleet[town].outgoing
         if not len(outgoing.peek(env.now)[0]):
             continue
-        ready = st.spoil_waiting(outgoing.pop(env.now), env.now)
+        popped = outgoing.pop(env.now)
+        ready = st.spoil_waiting(popped, env.now)
+        station = int(st.world.station[town])
+        st.cold.release(np.setdiff1d(popped, ready), station, env.now)  # spoiled where they waited
         order = np.argsort(led.deadline_t[ready], kind="stable")  # earliest deadline first
         take = np.zeros(len(ready), dtype=bool)
         take[order[: st.cargo.fitting_prefix(ready[order], cap - remaining - carried)]] = True
         if (~take).any():
             outgoing.push(ready[~take], env.now)
         got = ready[take]
+        st.cold.release(got, station, env.now)
         if len(got):
             trip.load_more(got, env.now)
             carried = carried + st.cargo.total(got)

@@ -9,7 +9,7 @@ they never import the SimPy model.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -121,6 +121,7 @@ class RunRecord:
     finance_offered: np.ndarray  # per point
     bus_lines: int  # freight-carrying bus lines used by the run
     fleets: tuple[FleetRecord, ...] = ()  # owned vans and cooperative trucks
+    cold_storage_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per simulated day
 
     def measured_rows(self, flow: int) -> np.ndarray:
         """Ledger rows of a flow created inside the measured window."""

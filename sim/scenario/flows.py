@@ -145,7 +145,10 @@ class Crop(Section):
     season_tonnes: float | None = Field(None, ge=0, description="the county's harvest in a season")
     network_share: float = Field(1.0, ge=0, le=1, description="of season_tonnes, handed in at village points")
     peak_date: MonthDay | None = Field(None, description="the harvest peaks here; default flat")
-    shelf_life_hours: float = Field(gt=0)
+    shelf_life_hours: float = Field(gt=0, description="warm shelf life of a lot (its mean, with a spread)")
+    shelf_life_spread: float = Field(
+        0.0, ge=0, lt=1, description="each lot keeps shelf_life_hours x (1 +- up to this), uniform"
+    )
     harvest_time: ClockTime = 420.0
     crate_kg: float = Field(5.0, gt=0)
     m3_per_kg: float = Field(0.005, gt=0)
@@ -177,7 +180,8 @@ def _default_crops() -> list[Crop]:
             season_tonnes=STRAWBERRY_TONNES,
             network_share=NETWORK_SHARE,
             peak_date="01-15",
-            shelf_life_hours=24.0,
+            shelf_life_hours=18.0,  # DOMAIN.md: about 0.5-1 day at 20 C
+            shelf_life_spread=0.33,
             harvest_time="07:00",
             crate_kg=5.0,
         ),
@@ -203,6 +207,17 @@ def _default_crops() -> list[Crop]:
             m3_per_kg=0.02,
         ),
     ]
+
+
+class ColdChain(Section):
+    """Cold rooms at the town stations for produce waiting for the trunk (an option)."""
+
+    enabled: bool = False
+    capacity_kg: float = Field(5000.0, ge=0, description="per town station")
+    shelf_life_factor: float = Field(
+        10.0, ge=1, description="how many times slower a lot ages while cold (what is left of it stretches)"
+    )
+    yuan_per_kg_day: float = Field(0.3, ge=0)
 
 
 class Produce(Section):

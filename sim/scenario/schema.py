@@ -24,7 +24,7 @@ from sim.scenario.fields import (
     format_clock,
     parse_clock,
 )
-from sim.scenario.flows import Bus, Finance, Outbound, Poi, Produce, Supply
+from sim.scenario.flows import Bus, ColdChain, Finance, Outbound, Poi, Produce, Supply
 
 __all__ = ["WEEKDAYS", "ClockTime", "MonthDay", "Weekday", "format_clock", "parse_clock"]
 
@@ -371,6 +371,7 @@ class Scenario(Section):
     operations: Operations = Field(default_factory=Operations)
     surge: Surge = Field(default_factory=Surge)
     variability: Variability = Field(default_factory=Variability)
+    cold_chain: ColdChain = Field(default_factory=ColdChain)
     integrated: Integrated = Field(default_factory=Integrated)
     self_pickup: SelfPickup = Field(default_factory=SelfPickup)
     bus: Bus = Field(default_factory=Bus)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from sim.kpi import compute_kpis
@@ -194,3 +195,13 @@ def test_an_operators_standing_cost_is_shared_by_what_its_vans_carried():
     assert kpis["cost.vehicle_use_share"] == pytest.approx(1.0)
     per_day = sum(kpis[f"cost.{f}_yuan_per_day"] for f in FLOWS)
     assert per_day == pytest.approx(kpis["cost.operator_yuan_per_day"])
+
+
+def test_cold_rooms_are_operator_cost_and_borne_by_produce():
+    b = allocation_county()
+    rec = b.record()
+    rec.cold_storage_yuan = np.array([5.0, 30.0, 10.0, 7.0, 0.0, 0.0])  # days 1, 2 measured: 40
+    kpis = compute_kpis(rec)
+    assert kpis["cost.cold_storage_yuan_per_day"] == pytest.approx(40.0 / 2)
+    assert kpis["cost.operator_yuan_per_day"] == pytest.approx((80.0 + 170.0 + 40.0) / 2)
+    assert kpis["cost.produce_yuan_per_item"] == pytest.approx(10.0 + 40.0 / 2)  # 2 lots
