@@ -309,12 +309,14 @@ def _reload(
 
 
 def _worth_another_tour(st: CountyState, op: Operation, fleet: Fleet, now: float) -> bool:
-    """Deliveries wait at the base for points served today, or perishable lots wait to be
-    collected: collections alone wait for the next tour (one rule for every vehicle)."""
+    """At least ``surge.wave_backlog_items`` deliveries (one without surge) wait at the base
+    for points served today, or perishable lots wait to be collected: collections alone
+    wait for the next tour."""
     rows, _ = fleet.deliveries.peek(now)
     if len(rows):
         point = st.point_of_node[st.ledger.destination[rows]]
-        if op.serves_on(point, int(st.weekday[int(now // MINUTES_PER_DAY)])).any():
+        today = op.serves_on(point, int(st.weekday[int(now // MINUTES_PER_DAY)]))
+        if today.sum() >= (st.s.surge.wave_backlog_items if st.s.surge.enabled else 1):
             return True
     waiting, _ = op.pickup_queue(fleet.town).peek(now)
     return bool(st.cargo.perishable[waiting].any())

@@ -281,12 +281,21 @@ class Variability(Section):
 class Surge(Section):
     """What operators do when the day's work exceeds the fleet (DOMAIN.md: estimates).
 
-    After a dispatch wave leaves at least ``hire_backlog_items`` items waiting at a station,
+    A van back at its station goes out again when at least ``wave_backlog_items`` deliveries
+    wait there (with ``operations.multi_trip``). After the own vans' round leaves at least
+    ``hire_backlog_items`` items waiting at a station,
     vans are hired for the day (at most ``max_hired_vans_per_town``) and go out at once; a
     van back with work left may run into overtime, up to ``overtime_hours`` past its shift.
     """
 
     enabled: bool = True
+    wave_backlog_items: int = Field(
+        strict=True,
+        default=1,
+        ge=1,
+        description="a van back at its station goes out again (multi-trip) when at least this many "
+        "deliveries wait there for today, or a perishable lot waits to be collected",
+    )
     hire_backlog_items: int = Field(strict=True, default=400, ge=1)
     max_hired_vans_per_town: int = Field(strict=True, default=2, ge=0)
     hire_yuan_per_day: float = Field(450.0, ge=0, description="a hired van and driver for the day")

@@ -209,3 +209,15 @@ def test_with_surge_off_nobody_is_hired_and_nobody_works_overtime(county):
     off = sim.derive(county, {"surge": {"enabled": False}, "operations": {"shift_hours": 1.0}})
     trips = sim.run(off, seed=1).trips
     assert trips["hire_yuan"].sum() == 0.0 and trips["overtime_yuan"].sum() == 0.0
+
+
+@pytest.mark.parametrize(("threshold", "second_tour"), [(5, True), (6, False)])
+def test_a_van_goes_out_again_only_when_the_backlog_reaches_the_wave_threshold(
+    county, threshold, second_tour
+):
+    changes = {"surge": {"enabled": True, "wave_backlog_items": threshold, "max_hired_vans_per_town": 0}}
+    result = sim.run(sim.derive(county, changes), seed=1)
+    led, _to_a, to_b = day_zero(result)
+    vans = result.trips[(result.trips.kind == "van") & (result.trips.day == 0)]
+    assert len(vans) == (2 if second_tour else 1)  # B's 5 parcels wait after the first tour
+    assert (led.delivered_t[to_b] < 1440).all() == second_tour
