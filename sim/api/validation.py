@@ -200,127 +200,146 @@ def per_run(ladder: Ladder, level: str, measure: Callable[[Result], float]) -> E
     return estimate([measure(r) for r in ladder.results[level]])
 
 
+@dataclass(frozen=True)
+class Reported:
+    """A reported effect and how the model's figure for it is measured on a ladder."""
+
+    name: str
+    claim: str
+    source: str
+    low: float
+    high: float
+    unit: str
+    measure: Callable[[Ladder], Estimate]
+    how: str
+
+
+REPORTED: tuple[Reported, ...] = (
+    Reported(
+        "parcel_network_cost",
+        "village-bound delivery cost about -20 % (Hunan, 630 passenger-freight bus lines)",
+        "DOMAIN.md: Effects reported from deployments",
+        -0.35,
+        -0.10,
+        "change",
+        parcel_network_change,
+        "operator cost of the parcel network (all but the cooperative's own trucks), post + "
+        "express + bus / separate - 1: what integrating the post, the express brands and the "
+        "bus costs per parcel, without sharing costs with supply or produce",
+    ),
+    Reported(
+        "village_delivery_cost",
+        "village-bound delivery cost about -20 % (Hunan, 630 lines)",
+        "DOMAIN.md: Effects reported from deployments",
+        -0.35,
+        -0.10,
+        "change",
+        lambda ladder: parcel_cost_change(ladder, "kg"),
+        "cost per inbound parcel, costs shared among flows by kg (the default "
+        "kpi.cost_driver), five-in-one / separate - 1",
+    ),
+    Reported(
+        "village_delivery_cost_per_piece",
+        "village-bound delivery cost about -20 % (Hunan, 630 lines), as operators count it: per piece",
+        "DOMAIN.md: Effects reported from deployments",
+        -0.35,
+        -0.10,
+        "change",
+        lambda ladder: parcel_cost_change(ladder, "items"),
+        "cost per inbound parcel, costs shared among flows by item count, five-in-one / separate - 1",
+    ),
+    Reported(
+        "pooled_supply_cost",
+        "pooled county warehousing cut logistics cost by over 30 % (Baiyin)",
+        "DOMAIN.md: How the integrated model runs, supply-and-marketing cooperatives",
+        -1.0,
+        -0.30,
+        "change",
+        lambda ladder: pooling_saving(ladder, "cooperative", WITH_BUS, WITH_SUPPLY),
+        "the + supply step's change in operator cost over the cooperative's own cost "
+        "(its trucks' trips and standing) before it",
+    ),
+    Reported(
+        "bus_distance_saving",
+        "up to 7.1 % distance saved by using spare transit capacity (Azcuy et al. 2021)",
+        "DOMAIN.md: Effects reported from deployments",
+        -0.071,
+        0.0,
+        "change",
+        lambda ladder: relative_change(ladder, "cost.vehicle_km_per_day", BEFORE_BUS, WITH_BUS),
+        "vehicle-km per day of the + bus step alone (plus_bus / post_express - 1)",
+    ),
+    Reported(
+        "bus_parcels_sooner",
+        "bus-carried parcels about one day faster on average (Taojiang)",
+        "DOMAIN.md: Effects reported from deployments",
+        12.0,
+        36.0,
+        "h",
+        hours_sooner_by_bus,
+        "hours sooner the parcels a bus hands over at five-in-one reach the addressee than "
+        "the same parcels at separate (range: about a day, +-12 h, estimate)",
+    ),
+    Reported(
+        "bus_parcels_same_day",
+        "bus-carried parcels delivered the same day instead of the next day (Fuyang)",
+        "DOMAIN.md: Effects reported from deployments",
+        0.5,
+        1.0,
+        "share",
+        lambda ladder: same_day_share_of_bus_parcels(ladder, FIVE_IN_ONE),
+        "share of bus-carried parcels received on the day they reach the county, five-in-one "
+        "(range: most of them, estimate)",
+    ),
+    Reported(
+        "baseline_express_in_village",
+        "express parcels delivered in the village before integration: neither almost none "
+        "nor all (estimate: 95 % of villages had express service nationally at the end of "
+        "2022, much of it by co-delivery)",
+        "DOMAIN.md: Effects reported from deployments (national)",
+        0.2,
+        0.9,
+        "share",
+        lambda ladder: per_run(ladder, BASELINE, express_in_village_share),
+        "share of express parcels handed over in the village (not fetched in town), separate",
+    ),
+    Reported(
+        "integrated_express_villages",
+        "95 % of administrative villages had express service at the end of 2022",
+        "DOMAIN.md: Effects reported from deployments (national)",
+        0.95,
+        1.0,
+        "share",
+        lambda ladder: per_run(ladder, FIVE_IN_ONE, express_village_share),
+        "share of villages where an express parcel was handed over in the village, five-in-one",
+    ),
+    Reported(
+        "postal_route_km",
+        "postal routes to villages about 47-75 km",
+        "DOMAIN.md: How the integrated model runs, postal routes",
+        47.0,
+        75.0,
+        "km",
+        lambda ladder: per_run(ladder, BASELINE, lambda r: postal_route(r, "km")),
+        "mean km of a postal van trip, separate",
+    ),
+    Reported(
+        "postal_route_villages",
+        "postal routes serve up to about 9 villages",
+        "DOMAIN.md: How the integrated model runs, postal routes",
+        1.0,
+        9.0,
+        "villages",
+        lambda ladder: per_run(ladder, BASELINE, lambda r: postal_route(r, "villages")),
+        "mean villages called at by a postal van trip, separate",
+    ),
+)
+
+
 def effects(ladder: Ladder) -> list[Effect]:
-    """Every reported effect of DOMAIN.md the model speaks to, measured on ``ladder``
-    (which must hold the ``separate``, ``post_express``, ``plus_bus`` and ``five_in_one``
-    levels of the built-in ladder)."""
+    """Every reported effect of DOMAIN.md the model speaks to (:data:`REPORTED`), measured
+    on ``ladder`` (which must hold the ``separate``, ``post_express``, ``plus_bus``,
+    ``plus_supply`` and ``five_in_one`` levels of the built-in ladder)."""
     return [
-        Effect(
-            "parcel_network_cost",
-            "village-bound delivery cost about -20 % (Hunan, 630 passenger-freight bus lines)",
-            "DOMAIN.md: Effects reported from deployments",
-            -0.35,
-            -0.10,
-            "change",
-            parcel_network_change(ladder),
-            "operator cost of the parcel network (all but the cooperative's own trucks), post + "
-            "express + bus / separate - 1: what integrating the post, the express brands and the "
-            "bus costs per parcel, without sharing costs with supply or produce",
-        ),
-        Effect(
-            "village_delivery_cost",
-            "village-bound delivery cost about -20 % (Hunan, 630 lines)",
-            "DOMAIN.md: Effects reported from deployments",
-            -0.35,
-            -0.10,
-            "change",
-            parcel_cost_change(ladder, "kg"),
-            "cost per inbound parcel, costs shared among flows by kg (the default "
-            "kpi.cost_driver), five-in-one / separate - 1",
-        ),
-        Effect(
-            "village_delivery_cost_per_piece",
-            "village-bound delivery cost about -20 % (Hunan, 630 lines), as operators count it: per piece",
-            "DOMAIN.md: Effects reported from deployments",
-            -0.35,
-            -0.10,
-            "change",
-            parcel_cost_change(ladder, "items"),
-            "cost per inbound parcel, costs shared among flows by item count, five-in-one / separate - 1",
-        ),
-        Effect(
-            "pooled_supply_cost",
-            "pooled county warehousing cut logistics cost by over 30 % (Baiyin)",
-            "DOMAIN.md: How the integrated model runs, supply-and-marketing cooperatives",
-            -1.0,
-            -0.30,
-            "change",
-            pooling_saving(ladder, "cooperative", WITH_BUS, WITH_SUPPLY),
-            "the + supply step's change in operator cost over the cooperative's own cost "
-            "(its trucks' trips and standing) before it",
-        ),
-        Effect(
-            "bus_distance_saving",
-            "up to 7.1 % distance saved by using spare transit capacity (Azcuy et al. 2021)",
-            "DOMAIN.md: Effects reported from deployments",
-            -0.071,
-            0.0,
-            "change",
-            relative_change(ladder, "cost.vehicle_km_per_day", BEFORE_BUS, WITH_BUS),
-            "vehicle-km per day of the + bus step alone (plus_bus / post_express - 1)",
-        ),
-        Effect(
-            "bus_parcels_sooner",
-            "bus-carried parcels about one day faster on average (Taojiang)",
-            "DOMAIN.md: Effects reported from deployments",
-            12.0,
-            36.0,
-            "h",
-            hours_sooner_by_bus(ladder),
-            "hours sooner the parcels a bus hands over at five-in-one reach the addressee than "
-            "the same parcels at separate (range: about a day, +-12 h, estimate)",
-        ),
-        Effect(
-            "bus_parcels_same_day",
-            "bus-carried parcels delivered the same day instead of the next day (Fuyang)",
-            "DOMAIN.md: Effects reported from deployments",
-            0.5,
-            1.0,
-            "share",
-            same_day_share_of_bus_parcels(ladder, FIVE_IN_ONE),
-            "share of bus-carried parcels received on the day they reach the county, five-in-one "
-            "(range: most of them, estimate)",
-        ),
-        Effect(
-            "baseline_express_in_village",
-            "express parcels delivered in the village before integration: neither almost none "
-            "nor all (estimate: 95 % of villages had express service nationally at the end of "
-            "2022, much of it by co-delivery)",
-            "DOMAIN.md: Effects reported from deployments (national)",
-            0.2,
-            0.9,
-            "share",
-            per_run(ladder, BASELINE, express_in_village_share),
-            "share of express parcels handed over in the village (not fetched in town), separate",
-        ),
-        Effect(
-            "integrated_express_villages",
-            "95 % of administrative villages had express service at the end of 2022",
-            "DOMAIN.md: Effects reported from deployments (national)",
-            0.95,
-            1.0,
-            "share",
-            per_run(ladder, FIVE_IN_ONE, express_village_share),
-            "share of villages where an express parcel was handed over in the village, five-in-one",
-        ),
-        Effect(
-            "postal_route_km",
-            "postal routes to villages about 47-75 km",
-            "DOMAIN.md: How the integrated model runs, postal routes",
-            47.0,
-            75.0,
-            "km",
-            per_run(ladder, BASELINE, lambda r: postal_route(r, "km")),
-            "mean km of a postal van trip, separate",
-        ),
-        Effect(
-            "postal_route_villages",
-            "postal routes serve up to about 9 villages",
-            "DOMAIN.md: How the integrated model runs, postal routes",
-            1.0,
-            9.0,
-            "villages",
-            per_run(ladder, BASELINE, lambda r: postal_route(r, "villages")),
-            "mean villages called at by a postal van trip, separate",
-        ),
+        Effect(r.name, r.claim, r.source, r.low, r.high, r.unit, r.measure(ladder), r.how) for r in REPORTED
     ]

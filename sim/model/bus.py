@@ -16,7 +16,7 @@ from collections.abc import Generator
 
 import numpy as np
 
-from sim.model.collection import collect_on_the_way
+from sim.model.collection import collect_on_the_way, stop_lookup
 from sim.model.operations import Fleet, Operation
 from sim.model.state import CountyState
 from sim.model.trip import Trip, TripSpec
@@ -157,7 +157,7 @@ def _collect(
     if not run.returns_to_base or not len(queue):
         return np.empty(0, dtype=np.int64), np.zeros(0), departure
     points = np.flatnonzero(run.visit_index >= 0)
-    stop_of_node = {int(st.world.points[p]): int(run.visit_index[p]) for p in points}
+    stop_of_node = stop_lookup(len(st.world.nodes), st.world.points[points], run.visit_index[points])
     on_board_after = departure - np.cumsum(d_load, axis=0)
     rows, times, peak = collect_on_the_way(st, queue, stop_of_node, now + off, on_board_after, run.capacity)
     return rows, times, np.maximum(peak, departure)

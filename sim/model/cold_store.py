@@ -25,7 +25,7 @@ class ColdRooms:
     def __init__(self, settings: ColdChain, ledger: Ledger, cargo: Cargo, horizon_days: int) -> None:
         self.settings, self.ledger, self.cargo = settings, ledger, cargo
         self.stored_kg: dict[int, float] = {}  # station node -> kg in its cold room
-        self.cooled_at: dict[int, float] = {}  # ledger row -> when it went in
+        self.cooled_at = np.full(len(ledger), np.nan)  # per ledger row: when it went in
         self.yuan_by_day = np.zeros(horizon_days)
 
     def cool(self, rows: np.ndarray, t: np.ndarray, station: int) -> None:
@@ -49,17 +49,18 @@ class ColdRooms:
         self.cargo.deadline[chosen] = stretched
         self.ledger.deadline_t[chosen] = stretched
         self.stored_kg[station] = self.stored_kg.get(station, 0.0) + float(kg[fits].sum())
-        self.cooled_at.update(zip(chosen.tolist(), when.tolist(), strict=True))
+        self.cooled_at[chosen] = when
 
     def release(self, rows: np.ndarray, station: int, now: float) -> None:
         """``rows`` leave ``station`` at ``now``: the cooled ones free their room and pay."""
-        if not self.cooled_at or not len(rows):
+        if not self.settings.enabled or not len(rows):
             return
-        out = [r for r in rows.tolist() if r in self.cooled_at]
-        if not out:
+        out = rows[~np.isnan(self.cooled_at[rows])]
+        if not len(out):
             return
-        since = np.array([self.cooled_at.pop(r) for r in out])
-        kg = self.ledger.weight_kg[np.array(out)]
+        since = self.cooled_at[out]
+        self.cooled_at[out] = np.nan
+        kg = self.ledger.weight_kg[out]
         self.stored_kg[station] = max(0.0, self.stored_kg.get(station, 0.0) - float(kg.sum()))
         kg_days = float((kg * (now - since)).sum()) / MINUTES_PER_DAY
         day = min(int(now // MINUTES_PER_DAY), len(self.yuan_by_day) - 1)

@@ -30,23 +30,35 @@ def room_after(running: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     return capacity - suffix_max
 
 
+def stop_lookup(n_nodes: int, nodes: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Per world node, the first stop number at which the trip calls there (-1: none).
+
+    >>> stop_lookup(5, np.array([3, 1, 3]), np.array([0, 1, 2])).tolist()
+    [-1, 1, -1, 0, -1]
+    """
+    lookup = np.full(n_nodes, -1, dtype=np.int64)
+    lookup[nodes[::-1]] = stops[::-1]  # the first call wins
+    return lookup
+
+
 def collect_on_the_way(
     st: CountyState,
     queue: ItemQueue,
-    stop_of_node: dict[int, int],
+    stop_of_node: np.ndarray,
     reach_t: np.ndarray,
     running: np.ndarray,
     capacity: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Take from ``queue`` the items whose origin is a stop of the trip (``stop_of_node``:
-    node -> stop number), ready when the vehicle reaches that stop (``reach_t``), as far as
-    the room allows. Returns the rows, their pick-up times and the trip's new peak load."""
+    """Take from ``queue`` the items whose origin is a stop of the trip (``stop_of_node``: per
+    world node its stop number, -1 where the trip does not stop), ready when the vehicle
+    reaches that stop (``reach_t``), as far as the room allows. Returns the rows, their
+    pick-up times and the trip's new peak load."""
     led, cargo = st.ledger, st.cargo
     peak = running.max(axis=0) if len(running) else np.zeros(len(capacity))
     if not len(queue) or not len(reach_t):
         return _EMPTY, np.zeros(0), peak
     rows, ready = queue.peek(float(reach_t.max()))
-    k_of = np.array([stop_of_node.get(int(n), -1) for n in led.origin[rows]], dtype=np.int64)
+    k_of = stop_of_node[led.origin[rows]]
     reach = np.where(k_of >= 0, reach_t[np.maximum(k_of, 0)], -np.inf)
     cand = (k_of >= 0) & (ready <= reach + TIME_EPS_MIN)
     rows, k_of, reach = rows[cand], k_of[cand], reach[cand]

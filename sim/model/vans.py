@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.bus import BusNetwork
-from sim.model.collection import collect_on_the_way
+from sim.model.collection import collect_on_the_way, stop_lookup
 from sim.model.loading import capacity_of
 from sim.model.operations import Fleet, Operation
 from sim.model.priority import first_in_line, stop_penalties
@@ -333,9 +333,7 @@ def _collect_on_the_way(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """The one collection rule (``sim.model.collection``): at each stop the van also takes
     what became ready there by the time it arrives and fits. Returns rows, times, peak share."""
-    stop_of_node: dict[int, int] = {}
-    for k, node in enumerate(stops.nodes[route].tolist()):
-        stop_of_node.setdefault(int(node), k)
+    stop_of_node = stop_lookup(len(st.world.nodes), stops.nodes[route], np.arange(len(route)))
     drops = np.asarray(problem.delivery)[route]
     picks = np.zeros_like(drops) if problem.pickup is None else np.asarray(problem.pickup)[route]
     running = drops.sum(axis=0) - np.cumsum(drops, axis=0) + np.cumsum(picks, axis=0)

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from sim.model.collection import collect_on_the_way, room_after
+from sim.model.collection import collect_on_the_way, room_after, stop_lookup
 from sim.model.loading import Cargo
 from sim.model.queues import ItemQueue
 from sim.records import Ledger
@@ -16,6 +16,7 @@ from sim.records.ledger import EXPIRED, PARCEL_OUT, PRODUCE, WAITING
 
 A, B, HUB = 11, 12, 0
 AT_A, AT_B = 555.0, 575.0
+STOPS = stop_lookup(20, np.array([A, B]), np.array([0, 1]))  # the trip calls at A, then B
 CAPACITY = np.array([10.0, 100.0, 1.0])  # items, kg, m3
 
 
@@ -45,9 +46,7 @@ def test_the_room_at_a_stop_is_what_the_rest_of_the_trip_leaves():
 def test_a_vehicle_takes_what_is_ready_when_it_arrives_and_fits():
     st, queue, rows = county()
     running = np.array([[3.0, 6.0, 0.03], [1.0, 2.0, 0.01]])  # load leaving A, then B
-    taken, times, peak = collect_on_the_way(
-        st, queue, {A: 0, B: 1}, np.array([AT_A, AT_B]), running, CAPACITY
-    )
+    taken, times, peak = collect_on_the_way(st, queue, STOPS, np.array([AT_A, AT_B]), running, CAPACITY)
     # A: the parcel ready at 550 (the van is there at 555); B: the one ready at 570 and the
     # 90 kg one (ready 560; room at B: 100 - 2 - 1 kg taken at A = 97), not the one ready at
     # 580, after the van passed; the lot spoiled at 560, before the van came at 575.
@@ -62,6 +61,6 @@ def test_a_vehicle_takes_what_is_ready_when_it_arrives_and_fits():
 def test_heavy_items_wait_when_the_rest_of_the_trip_leaves_no_room():
     st, queue, rows = county()
     full = np.array([[9.0, 95.0, 0.9], [9.0, 95.0, 0.9]])  # 5 kg of room all the way
-    taken, _t, _p = collect_on_the_way(st, queue, {A: 0, B: 1}, np.array([AT_A, AT_B]), full, CAPACITY)
+    taken, _t, _p = collect_on_the_way(st, queue, STOPS, np.array([AT_A, AT_B]), full, CAPACITY)
     assert rows[3] not in taken  # 90 kg
     assert taken.tolist() == [rows[0]]  # one item of room: A's parcel, the first stop
