@@ -46,13 +46,14 @@ def routing_problem(
     due: np.ndarray | None = None,
     cost_per_route: float = 0.0,
 ) -> RoutingProblem:
-    """The routing problem of a trip over world nodes (``nodes[0]`` is the base), at now.
+    """The routing problem of a trip over world nodes (``nodes[0]`` is the base), at now, with
+    the day's travel-time factor (the weather is known when planning).
     ``cost_per_route`` weighs each vehicle the plan sends out (its day rate), so a plan does
     not send another vehicle out to save a few km."""
     w = st.world
     sub = np.ix_(nodes, nodes)
     return RoutingProblem(
-        duration_min=w.minutes[sub] / vehicle.speed_factor,
+        duration_min=w.minutes[sub] / vehicle.speed_factor * st.times.day_factor_at(st.env.now),
         distance_km=w.km[sub],
         delivery=delivery,
         pickup=pickup,

@@ -49,7 +49,8 @@ def _run(st: CountyState, op: Operation, day: int, morning: bool) -> None:
     delivery = np.vstack([np.zeros((1, 3)), st.cargo.sums(stop_drops)])
     pickup = np.vstack([np.zeros((1, 3)), st.cargo.sums(stop_picks)])
     loads = (delivery, pickup if pickup.sum() > 0 else None)
-    routes = _routes(st, nodes, loads, truck, cap, day, morning and op.trunk_meets_first_dispatch)
+    due = _due(st, len(nodes), day, morning, op.trunk_meets_first_dispatch)
+    routes = _routes(st, nodes, loads, truck, cap, due)
     plain = routing_problem(
         st, nodes, delivery, truck, cap, n_vehicles=len(stop_drops), service=0.0, pickup=loads[1]
     )
@@ -93,18 +94,34 @@ def _station_stops(
     return np.array(stop_town, dtype=np.int64), stop_drops, stop_picks
 
 
-def _routes(st: CountyState, nodes, loads, truck, cap, day: int, deadline: bool) -> list[np.ndarray]:
-    """With a ``deadline`` (a morning trunk that must meet the first van dispatch): reach every
-    station by the first dispatch less sorting, with more trucks for the stations one cannot
-    reach in time. Otherwise as few trucks as the loads need (the vans wait for them).
-    ``loads`` are the deliveries and the collections (or None) per node."""
+def _due(st: CountyState, n_nodes: int, day: int, morning: bool, meets_deadlines: bool) -> np.ndarray | None:
+    """Deadlines of a trunk run of an operation whose trunks meet deadlines
+    (``trunk_deadline = "first_dispatch"``), else None: a morning trunk reaches every station
+    by the first van dispatch less sorting; an afternoon collection is back at the hub
+    ``hub.cutoff_margin_min`` before the outbound line-haul cut-off (when it leaves before
+    that), so what it collects makes the day's line-haul."""
     s, now = st.s, st.env.now
+    due = np.full(n_nodes, np.inf)
+    if not meets_deadlines:
+        return None
+    if morning:
+        due[1:] = max(day * MINUTES_PER_DAY + min(s.stations.dispatch_times) - s.stations.sort_min, now)
+        return due
+    cutoff = day * MINUTES_PER_DAY + s.outbound.cutoff - s.hub.cutoff_margin_min
+    if now < cutoff:
+        due[0] = cutoff
+        return due
+    return None
+
+
+def _routes(st: CountyState, nodes, loads, truck, cap, due: np.ndarray | None) -> list[np.ndarray]:
+    """With deadlines (:func:`_due`) the stations one truck cannot serve in time get more
+    trucks; stations no truck can serve in time are still visited, by trucks without the
+    deadline. Otherwise as few trucks as the loads need (the vans wait for them).
+    ``loads`` are the deliveries and the collections (or None) per node."""
     delivery, pickup = loads
     n = len(nodes) - 1
-    due = None
-    if deadline:
-        due = np.full(len(nodes), np.inf)
-        due[1:] = max(day * MINUTES_PER_DAY + min(s.stations.dispatch_times) - s.stations.sort_min, now)
+    deadline = due is not None
     problem = routing_problem(
         st,
         nodes,

@@ -1,10 +1,11 @@
 """Trips that take longer or shorter than planned: a day's roads, a trip, a stop.
 
-Vehicles plan with the expected travel and service times; they drive with *realised* ones:
-every travel time of a trip is the expected one times the day's factor (a rainy day slows
-every road) and the trip's own factor (traffic, a detour), and every stop's service time
-times its own factor. Factors are log-normal with mean 1, drawn from the run's stream
-named ``"variability"``, in the order trips start, so the same seed gives the same run.
+Vehicles plan with the day's travel times -- the expected ones times the day's factor (a
+rainy day slows every road, and the dispatcher knows it is raining) -- and drive with
+*realised* ones: every travel time of a trip is the planned one times the trip's own factor
+(traffic, a detour), and every stop's service time times its own factor. Factors are
+log-normal with mean 1, drawn from the run's stream named ``"variability"`` (the day
+factors up front, the others in the order trips start), so the same seed gives the same run.
 With ``variability.enabled = false`` every factor is 1 (hand-computed cases).
 """
 
@@ -17,6 +18,7 @@ import numpy as np
 from sim.demand.streams import flow_stream
 from sim.routing import RoutingProblem
 from sim.scenario.schema import Variability as VariabilitySettings
+from sim.units import MINUTES_PER_DAY
 
 STREAM = "variability"
 
@@ -42,13 +44,18 @@ class TripTimes:
         rng = flow_stream(seed, STREAM)
         return cls(settings, np.asarray(mean_one_lognormal(rng, settings.day_sigma, horizon_days)), rng)
 
+    def day_factor_at(self, t: float) -> float:
+        """The travel-time factor of the day of minute ``t`` (1 past the horizon)."""
+        day = int(t // MINUTES_PER_DAY)
+        return float(self.day_factor[day]) if 0 <= day < len(self.day_factor) else 1.0
+
     def realised(self, problem: RoutingProblem, day: int) -> RoutingProblem:
-        """``problem`` as the trip will drive it: travel minutes x the day's and the trip's
-        factor, service minutes x a factor per stop (the plan itself is unchanged)."""
+        """``problem`` (planned with the day's factor) as the trip will drive it: travel
+        minutes x the trip's factor, service minutes x a factor per stop."""
         if self.rng is None:
             return problem
         s = self.settings
-        travel = self.day_factor[day] * float(mean_one_lognormal(self.rng, s.trip_sigma))
+        travel = float(mean_one_lognormal(self.rng, s.trip_sigma))
         n = problem.n_stops + 1
         service = np.broadcast_to(np.asarray(problem.service_min, dtype=float), (n,))
         spread = mean_one_lognormal(self.rng, s.service_sigma, n)

@@ -202,7 +202,8 @@ class Carrier(Section):
         "none",
         description="separate mode: 'none' = one trunk truck sized to the carrier's volume (a second only "
         "when one cannot carry the load), vans wait for it; 'first_dispatch' = trucks reach every "
-        "station before the first van dispatch, as many as that takes",
+        "station before the first van dispatch, and the collection is back before the outbound "
+        "cut-off, as many as that takes",
     )
 
 
@@ -237,6 +238,9 @@ class Hub(Section):
     trunk_departure: ClockTime = 450.0
     trunk_vehicle: str = "light_truck"
     collection_departure: ClockTime = Field(900.0, description="afternoon trunk collecting from stations")
+    cutoff_margin_min: float = Field(
+        30.0, ge=0, description="the collection trunk plans to be back this long before the outbound cut-off"
+    )
 
 
 class Stations(Section):

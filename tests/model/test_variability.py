@@ -31,7 +31,7 @@ def problem() -> RoutingProblem:
     )  # fmt: skip
 
 
-def test_a_trip_drives_every_road_at_its_days_and_its_own_factor():
+def test_a_trip_drives_every_road_of_its_plan_at_its_own_factor_and_plans_know_the_day():
     times = TripTimes.build(Variability(service_sigma=0.0), seed=4, horizon_days=3)
     p = problem()
     real = times.realised(p, day=1)
@@ -39,6 +39,8 @@ def test_a_trip_drives_every_road_at_its_days_and_its_own_factor():
     assert np.allclose(ratio, ratio[0]) and ratio[0] != 1.0  # one factor for every road of the trip
     assert np.allclose(real.service_min, p.service_min)  # no service spread asked
     assert np.array_equal(real.distance_km, p.distance_km)  # km do not vary
+    assert times.day_factor_at(1440.0 * 1 + 600.0) == times.day_factor[1] != 1.0  # planning sees the day
+    assert times.day_factor_at(1440.0 * 5) == 1.0  # past the horizon
 
 
 def test_switched_off_every_time_is_as_planned():
