@@ -21,20 +21,6 @@ import pytest
 import sim
 from sim.records.ledger import DELIVERED
 
-NODES = """\
-id,kind,x,y,population,town,name
-hub,county_hub,0,0,0,T,Hub
-st,town_station,10,0,1000,T,Station
-A,village,10,6,1000,T,A
-B,village,10,10,1000,T,B
-"""
-EDGES = """\
-source,target,road_class,length_km,speed_kmh
-hub,st,county,10,60
-st,A,town,6,30
-A,B,village,4,30
-"""
-
 SCENARIO = """\
 name = "tiny"
 mode = "{mode}"
@@ -122,9 +108,8 @@ enabled = false   # hand-computed times
 
 
 @pytest.fixture(params=["separate", "integrated"])
-def tiny(tmp_path, request):
-    (tmp_path / "nodes.csv").write_text(NODES)
-    (tmp_path / "edges.csv").write_text(EDGES)
+def tiny(hand_county, request):
+    tmp_path = hand_county
     path = tmp_path / "tiny.toml"
     path.write_text(textwrap.dedent(SCENARIO.format(mode=request.param)))
     return sim.load(path)

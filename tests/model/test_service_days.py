@@ -17,19 +17,6 @@ import numpy as np
 import sim
 from sim.records.ledger import DELIVERED, FETCHED, PARCEL_IN
 
-NODES = """\
-id,kind,x,y,population,town,name
-hub,county_hub,0,0,0,T,Hub
-st,town_station,10,0,1000,T,Station
-A,village,10,6,1000,T,A
-B,village,10,10,1000,T,B
-"""
-EDGES = """\
-source,target,road_class,length_km,speed_kmh
-hub,st,county,10,60
-st,A,town,6,30
-A,B,village,4,30
-"""
 SCENARIO = """\
 name = "tiers"
 mode = "separate"
@@ -77,9 +64,8 @@ MON_WED_FRI = {0, 2, 4}
 AT_A_MIN = 9 * 60 + 12 / 0.85  # 09:00 + 6 km at 30 km/h, micro_van speed factor 0.85
 
 
-def test_a_village_on_a_three_day_tier_gets_its_parcels_on_those_days(tmp_path):
-    (tmp_path / "nodes.csv").write_text(NODES)
-    (tmp_path / "edges.csv").write_text(EDGES)
+def test_a_village_on_a_three_day_tier_gets_its_parcels_on_those_days(hand_county):
+    tmp_path = hand_county
     (tmp_path / "tiers.toml").write_text(textwrap.dedent(SCENARIO))
     result = sim.run(sim.load(tmp_path / "tiers.toml"))
     led, world = result.record.ledger, result.world

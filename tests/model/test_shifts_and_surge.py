@@ -22,19 +22,6 @@ import pytest
 import sim
 from sim.records.ledger import DELIVERED
 
-NODES = """\
-id,kind,x,y,population,town,name
-hub,county_hub,0,0,0,T,Hub
-st,town_station,10,0,1000,T,Station
-A,village,10,6,1000,T,A
-B,village,10,10,1000,T,B
-"""
-EDGES = """\
-source,target,road_class,length_km,speed_kmh
-hub,st,county,10,60
-st,A,town,6,30
-A,B,village,4,30
-"""
 SCENARIO = """\
 name = "multi"
 mode = "integrated"
@@ -110,9 +97,8 @@ LEAVE_2, AT_B, BACK_2 = 9 * 60 + 51.5, 10 * 60 + 11.5, 10 * 60 + 37.75
 
 
 @pytest.fixture
-def county(tmp_path):
-    (tmp_path / "nodes.csv").write_text(NODES)
-    (tmp_path / "edges.csv").write_text(EDGES)
+def county(hand_county):
+    tmp_path = hand_county
     (tmp_path / "multi.toml").write_text(textwrap.dedent(SCENARIO))
     return sim.load(tmp_path / "multi.toml")
 
