@@ -1,0 +1,115 @@
+"""The bad-input catalogue: every case in ``tests/data/bad/`` is a clear error, never a hang.
+
+Each case file says what is wrong and what its message must name (the directives are
+explained in ``tests/data/bad/README.md``). Every command of a case runs through
+``sim.cli.main`` in this process under a time bound (SIGALRM), and must return its exit
+code (2 unless the case says otherwise) with a message that names the file and each
+expected text, and neither a traceback nor "internal error".
+"""
+
+from __future__ import annotations
+
+import shlex
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+DATA = Path(__file__).parent / "data"
+BAD = DATA / "bad"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+DEFAULT_ARGS = ("validate {file}", "run {file} --days 2 --out {tmp}/out --no-figures --quiet")
+DEFAULT_TIMEOUT_S = 60
+
+
+@dataclass(frozen=True)
+class BadCase:
+    path: Path
+    bad: str
+    args: tuple[str, ...]
+    exit_code: int
+    names: tuple[str, ...]
+    file: str | None
+    timeout_s: int
+
+    @classmethod
+    def read(cls, path: Path) -> BadCase:
+        directives: dict[str, list[str]] = {}
+        for line in path.read_text(encoding="utf-8-sig", errors="replace").splitlines():
+            if not line.startswith("#"):
+                break
+            key, sep, value = line.lstrip("# ").partition(":")
+            if sep and key.strip() in {"bad", "args", "exit", "names", "file", "timeout"}:
+                directives.setdefault(key.strip(), []).append(value.strip())
+        assert "bad" in directives, f"{path}: a case starts with '# bad: what is wrong'"
+        file = directives.get("file", [path.name])[0]
+        return cls(
+            path=path,
+            bad=" ".join(directives["bad"]),
+            args=tuple(directives.get("args", DEFAULT_ARGS)),
+            exit_code=int(directives.get("exit", ["2"])[0]),
+            names=tuple(n.strip() for v in directives.get("names", []) for n in v.split(";") if n.strip()),
+            file=None if file == "-" else file,
+            timeout_s=int(directives.get("timeout", [str(DEFAULT_TIMEOUT_S)])[0]),
+        )
+
+
+def _cases() -> list[BadCase]:
+    return [BadCase.read(p) for p in sorted(BAD.glob("*/*.toml"))]
+
+
+class _Hung(Exception):
+    pass
+
+
+def _alarm(_signum, _frame):
+    raise _Hung
+
+
+def _argv(case: BadCase, args: str, tmp: Path) -> list[str]:
+    filled = args.format(file=case.path, dir=case.path.parent, tmp=tmp, data=DATA, scenarios=SCENARIOS)
+    return shlex.split(filled)
+
+
+@pytest.mark.xfail(strict=True, reason="the catalogue is being filled (issue 11)")
+def test_the_catalogue_covers_every_class():
+    """At least three cases in every class folder."""
+    classes = [d for d in sorted(BAD.iterdir()) if d.is_dir()]
+    assert classes, "no class folders in tests/data/bad"
+    thin = {d.name: len(list(d.glob("*.toml"))) for d in classes if len(list(d.glob("*.toml"))) < 3}
+    assert not thin, f"classes with fewer than three cases: {thin}"
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: f"{c.path.parent.name}/{c.path.stem}")
+def test_bad_input_is_a_located_error(case: BadCase, tmp_path: Path, capsys):
+    for i, args in enumerate(case.args):
+        tmp = tmp_path / str(i)
+        tmp.mkdir()
+        argv = _argv(case, args, tmp)
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.alarm(case.timeout_s)
+        try:
+            code = main(argv)
+        except _Hung:
+            pytest.fail(f"{case.path.name}: `{args}` did not end within {case.timeout_s} s ({case.bad})")
+        except SystemExit as exc:  # argparse's own errors
+            code = exc.code
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+        out, err = capsys.readouterr()
+        said = out + err
+        where = f"{case.path.name}: `{args}` ({case.bad})"
+        assert code == case.exit_code, f"{where}: exit {code}, expected {case.exit_code}\n{said}"
+        assert "Traceback" not in said and "internal error" not in said, f"{where}:\n{said}"
+        if case.exit_code != 0:
+            if case.file:
+                assert case.file in err, f"{where}: the message does not name {case.file}:\n{err}"
+            for text in case.names:
+                assert text in err, f"{where}: the message does not name {text!r}:\n{err}"
+        else:
+            for text in case.names:
+                assert text in said, f"{where}: the output does not say {text!r}:\n{said}"
