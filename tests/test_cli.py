@@ -229,7 +229,7 @@ def test_compare_needs_two_known_modes(capsys):
 def test_compare_refuses_a_mode_twice(capsys):
     assert main(["compare", str(LISHUI), "--modes", "integrated, separate,integrated"]) == 2
     err = capsys.readouterr().err
-    assert "--modes names integrated more than once" in err
+    assert "--modes: names integrated more than once" in err
     assert "found:    integrated, separate,integrated" in err
 
 

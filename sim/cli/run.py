@@ -197,7 +197,7 @@ def _modes(text: str) -> list[str]:
     repeated = sorted({m for m in modes if modes.count(m) > 1})
     if repeated:
         raise ScenarioError(
-            f"--modes names {', '.join(repeated)} more than once: a mode compared with itself differs by 0",
+            f"names {', '.join(repeated)} more than once: a mode compared with itself differs by 0",
             field="--modes",
             expected="each mode once, e.g. separate,integrated",
             found=text,
