@@ -5,8 +5,8 @@ working directory, a dangling symbolic link, a name longer than the file system 
 path through a file, a special file system (``/proc``, ``/sys``, ``/dev``...), a mount point
 and a folder holding files that no run wrote; then it creates the folder's parents and
 probes them by really creating, writing and removing what the run will (a sibling staging
-folder with a file in it, renamed to the folder's own name). Root passes every permission
-test, so nothing here asks ``os.access``.
+folder with a file in it, renamed to the folder's own name), then removes the parents it
+made. Root passes every permission test, so nothing here asks ``os.access``.
 
 :func:`replaced` is how a run's files are written: into a sibling staging folder
 (``.<name>.tmp-<pid>-<random>`` beside the folder), which is then swapped in (the old
@@ -80,8 +80,8 @@ def prepare(out: str | os.PathLike, run_files: Collection[str]) -> Path:
 
     ``run_files`` are the names a run writes: a folder that holds anything else is
     refused, because :func:`replaced` replaces the whole folder. The folder's parents are
-    created (and removed again if the probe fails); the folder itself appears when the
-    run's files are swapped in. Raises :class:`RunFolderError` naming the path and why.
+    created for the probe and removed again; they and the folder appear when the run's
+    files are swapped in. Raises :class:`RunFolderError` naming the path and why.
     Pass ``out`` as the text given (a ``Path('')`` is already ``.``).
     """
     text = os.fspath(out)
@@ -228,28 +228,29 @@ def _refuse_existing(folder: Path, text: str, run_files: Collection[str]) -> Non
 
 def _probe(folder: Path, text: str) -> None:
     """Create the parents, then a staging folder with a file in it, renamed to the folder's
-    name if it is new; remove all of it again (the parents too, if the probe fails)."""
-    created = [p for p in folder.parents if not p.exists()]
+    name if it is new; remove all of it again, the parents too (the writers create them
+    when the files are written), so that a run that fails leaves nothing new behind."""
+    created = [p for p in folder.parents if not os.path.lexists(p)]  # the deepest first
     staging = None
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=_sibling_prefix(folder, "tmp"), dir=folder.parent))
-        probe = staging / "probe"
-        with open(probe, "wb") as handle:
+        with open(staging / "probe", "wb") as handle:
             handle.write(b"ruralsim probe\n")
-        probe.unlink()
+        os.unlink(staging / "probe")
         if not os.path.lexists(folder):
             os.rename(staging, folder)
             staging = folder
-        os.rmdir(staging)
-        staging = None
     except OSError as exc:
-        for path in (staging, *created):  # the deepest first
-            if path is not None:
-                shutil.rmtree(path, ignore_errors=True)
         raise RunFolderError(
             f"cannot be written: {exc.strerror or exc}", path=text, found=exc.filename and str(exc.filename)
         ) from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for parent in created:
+            with contextlib.suppress(OSError):
+                os.rmdir(parent)  # only if still empty
 
 
 def _sibling_prefix(folder: Path, kind: str) -> str:
