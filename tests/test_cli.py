@@ -394,6 +394,39 @@ def test_a_second_run_replaces_the_first_as_one_set(tmp_path, capsys):
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
+def test_a_full_disk_after_simulating_is_exit_1_and_keeps_the_old_run(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from sim.report import run_files
+
+    out = tmp_path / "out"
+    argv = [
+        "run",
+        str(LISHUI),
+        "--days",
+        "1",
+        "--replications",
+        "1",
+        "--out",
+        str(out),
+        "--quiet",
+        "--no-figures",
+    ]
+    assert main(argv) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full(target, table):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+
+    monkeypatch.setattr(run_files, "write_csv", full)
+    capsys.readouterr()
+    assert main([*argv, "--seed", "9"]) == 1
+    err = capsys.readouterr().err
+    assert f"error: cannot write {out / 'daily.csv'}: No space left on device ({out} is unchanged)" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
 # -- start-up ------------------------------------------------------------------------------
 
 
