@@ -74,7 +74,6 @@ def _argv(case: BadCase, args: str, tmp: Path) -> list[str]:
     return shlex.split(filled)
 
 
-@pytest.mark.xfail(strict=True, reason="the catalogue is being filled (issue 11)")
 def test_the_catalogue_covers_every_class():
     """At least three cases in every class folder."""
     classes = [d for d in sorted(BAD.iterdir()) if d.is_dir()]

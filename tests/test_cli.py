@@ -226,6 +226,13 @@ def test_compare_needs_two_known_modes(capsys):
     assert "found:    integrated,both" in err
 
 
+def test_compare_refuses_a_mode_twice(capsys):
+    assert main(["compare", str(LISHUI), "--modes", "integrated, separate,integrated"]) == 2
+    err = capsys.readouterr().err
+    assert "--modes: names integrated more than once" in err
+    assert "found:    integrated, separate,integrated" in err
+
+
 # -- help, version, validate ---------------------------------------------------------------
 
 
@@ -347,6 +354,77 @@ def test_unwritable_output_through_the_real_command(tmp_path):
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr + proc.stdout
     assert str(tmp_path / "blocker") in proc.stderr
+
+
+@pytest.mark.parametrize("command", [["run"], ["compare"], ["compare", "--ladder"]])
+def test_a_bad_output_folder_is_found_before_simulating(command, tmp_path, monkeypatch, capsys):
+    def no_simulating(*args, **kwargs):
+        raise AssertionError("simulated before the output folder was checked")
+
+    for name in ("replicate", "compare"):
+        monkeypatch.setattr(sim, name, no_simulating)
+    monkeypatch.setattr(sim.api, "ladder", no_simulating)
+    link = tmp_path / "dangling"
+    link.symlink_to(tmp_path / "nowhere")
+    assert main([command[0], str(LISHUI), *command[1:], "--days", "1", "--out", str(link), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"error: {link}: --out: {link} is a symbolic link to {tmp_path / 'nowhere'}, which does not exist"
+        in err
+    )
+    assert main([command[0], str(LISHUI), *command[1:], "--days", "1", "--out", "", "--quiet"]) == 2
+    assert "--out: is an empty path" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [link]
+
+
+def test_a_second_run_replaces_the_first_as_one_set(tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["run", str(LISHUI), "--days", "1", "--replications", "1", "--out", str(out), "--quiet"]
+    assert main(argv) == 0
+    assert (out / "coverage_map.png").exists()
+    assert main([*argv, "--no-figures", "--seed", "7"]) == 0
+    capsys.readouterr()
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv"]
+    )  # no figure of the first run left beside the second run's tables
+    assert _strict_json(out / "kpis.json")["meta"]["seeds"] == [7]
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(argv) == 2
+    assert "holds 1 file(s) that no run wrote (notes.txt)" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_full_disk_after_simulating_is_exit_1_and_keeps_the_old_run(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from sim.report import run_files
+
+    out = tmp_path / "out"
+    argv = [
+        "run",
+        str(LISHUI),
+        "--days",
+        "1",
+        "--replications",
+        "1",
+        "--out",
+        str(out),
+        "--quiet",
+        "--no-figures",
+    ]
+    assert main(argv) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full(target, table):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+
+    monkeypatch.setattr(run_files, "write_csv", full)
+    capsys.readouterr()
+    assert main([*argv, "--seed", "9"]) == 1
+    err = capsys.readouterr().err
+    assert f"error: cannot write {out / 'daily.csv'}: No space left on device ({out} is unchanged)" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 # -- start-up ------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ returns an exit code. A ScenarioError or OutputError reaches
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
@@ -27,7 +26,11 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--days", type=int, help="override the scenario's days")
         p.add_argument("--replications", type=int, help="override the number of replications")
         p.add_argument("--seed", type=int, help="override the scenario's base seed")
-        p.add_argument("--out", type=Path, help="output folder (default runs/<name>[-compare|-ladder])")
+        p.add_argument(  # text, not Path: Path('') would be '.', and '' must be refused
+            "--out",
+            help="output folder, replaced as a whole by the run's files "
+            "(default runs/<name>[-compare|-ladder])",
+        )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     run = sub.add_parser("run", help="run a scenario and write KPIs, tables and figures")
@@ -69,8 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.report.run_files import write_run
 
     scenario = _scenario_with_overrides(args, mode=args.mode)
-    out = args.out or Path("runs") / _slug(scenario.name)
-    _check_writable(out)
+    out = _output_folder(args.out, Path("runs") / _slug(scenario.name))
     seeds = sim.replication_seeds(scenario)
     started = time.perf_counter()
     with progress_bar(len(seeds) * scenario.days, unit="day", quiet=args.quiet, delay=1.0) as bar:
@@ -109,8 +111,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     modes = _modes(args.modes or ",".join(MODES))
     scenario = _scenario_with_overrides(args)
-    out = args.out or Path("runs") / f"{_slug(scenario.name)}-compare"
-    _check_writable(out)
+    out = _output_folder(args.out, Path("runs") / f"{_slug(scenario.name)}-compare")
     n = len(sim.replication_seeds(scenario))
     with progress_bar(n * len(modes) * scenario.days, unit="day", quiet=args.quiet, delay=1.0) as bar:
         comparison = sim.compare(scenario, modes, on_day=lambda _d: bar.update(1))
@@ -137,8 +138,7 @@ def cmd_ladder(args: argparse.Namespace) -> int:
     from sim.report.tables import ladder_kpis, ladder_table
 
     scenario = _scenario_with_overrides(args)
-    out = args.out or Path("runs") / f"{_slug(scenario.name)}-ladder"
-    _check_writable(out)
+    out = _output_folder(args.out, Path("runs") / f"{_slug(scenario.name)}-ladder")
     levels = sim.api.ladder_levels(scenario)
     n = len(sim.api.replication_seeds(scenario))
     with progress_bar(n * len(levels) * scenario.days, unit="day", quiet=args.quiet, delay=1.0) as bar:
@@ -184,14 +184,22 @@ def _levels_text(levels) -> str:
 
 def _modes(text: str) -> list[str]:
     """The modes of ``--modes``: at least two of separate, integrated, the first the baseline."""
+    from sim.scenario import ScenarioError
+
     modes = [m.strip() for m in text.split(",") if m.strip()]
     if len(modes) < 2 or any(m not in MODES for m in modes):
-        from sim.scenario import ScenarioError
-
         raise ScenarioError(
             "--modes needs at least two of separate, integrated",
             field="--modes",
             expected="e.g. separate,integrated",
+            found=text,
+        )
+    repeated = sorted({m for m in modes if modes.count(m) > 1})
+    if repeated:
+        raise ScenarioError(
+            f"names {', '.join(repeated)} more than once: a mode compared with itself differs by 0",
+            field="--modes",
+            expected="each mode once, e.g. separate,integrated",
             found=text,
         )
     return modes
@@ -250,15 +258,24 @@ def _check_world(scenario) -> tuple[int, int]:
 # -- output folders -----------------------------------------------------------------------
 
 
-def _check_writable(out: Path) -> None:
-    """Fail before simulating when the output folder cannot be created or written (nothing is created)."""
-    probe = out
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if probe.exists() and not probe.is_dir():
-        raise OutputError(f"cannot write to the output folder {out}: {probe} is a file, not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write to the output folder {out}: {probe} is not writable")
+def _output_folder(given: str | None, default: Path) -> Path:
+    """The ``--out`` folder (or ``default``), checked by writing before simulating.
+
+    Its parents are created; a folder that cannot hold the run's files (an empty path, the
+    working directory, a dangling link, an over-long name, a special file system, a file,
+    a folder of someone else's files) is an OutputError naming ``--out`` and the path.
+    """
+    from sim.report.run_files import prepare_folder
+    from sim.report.run_folder import RunFolderError
+
+    out = Path(given) if given else default
+    try:
+        prepare_folder(given if given is not None else default)
+    except RunFolderError as exc:
+        raise OutputError(
+            exc.message, path=exc.path, field="--out", expected=exc.expected, found=exc.found
+        ) from None
+    return out
 
 
 def _slug(name: str) -> str:

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import sys
 
+from sim.errors import LocatedError
+
 EXIT_OK = 0
 EXIT_FAILED = 1  # some runs failed, an output file could not be written, or a bug
 EXIT_BAD_INPUT = 2  # a bad scenario or sweep file, option or output folder
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
-class OutputError(Exception):
-    """The output folder cannot be written (bad input: exit 2, before anything runs)."""
+class OutputError(LocatedError):
+    """The output folder cannot be written (bad input: exit 2, before anything runs).
+
+    Rendered like every located error: the path, the option (``--out``), why, and what
+    was expected and found.
+    """
+
+    unnamed_source = "the output folder"
 
 
 def tell(message: str) -> None:

@@ -3,6 +3,9 @@ tables and figures.
 
 They are written from what runs leave behind, each run given as its seed, its KPIs and
 its :class:`~sim.records.RunRecord` (a :class:`sim.Result` is one), never from the model.
+Each command's files replace its output folder as one set (:mod:`sim.report.run_folder`):
+:func:`prepare_folder` checks the folder before simulating, and the writers stage the
+files beside it and swap them in, so a reader never sees two runs mixed.
 """
 
 from __future__ import annotations
@@ -16,8 +19,33 @@ import pandas as pd
 
 from sim.kpi import Estimate, backlog_table, daily_table, fleet_table, paired_difference, summarize
 from sim.records import RunRecord
+from sim.report import run_folder
 from sim.report.output import write_csv, write_json
 from sim.version import __version__
+
+#: Every file a run, a comparison or a ladder writes: an output folder holding only these
+#: (or nothing) belongs to ruralsim and may be replaced by the next command's set.
+RUN_FILES = frozenset(
+    {
+        "kpis.json",
+        "daily.csv",
+        "trips.csv",
+        "fleets.csv",
+        "backlog.csv",
+        "coverage_map.png",
+        "lead_time.png",
+        "comparison.json",
+        "comparison.csv",
+        "ladder.json",
+        "ladder.csv",
+    }
+)
+
+
+def prepare_folder(out: str | Path) -> Path:
+    """Check the output folder ``out`` by writing, before simulating (see
+    :func:`sim.report.run_folder.prepare`); raises :class:`~sim.report.run_folder.RunFolderError`."""
+    return run_folder.prepare(out, RUN_FILES)
 
 
 class RunOutput(Protocol):
@@ -52,9 +80,14 @@ def _estimates_json(estimates: Mapping[str, Estimate]) -> dict:
 
 
 def write_run(results: Sequence[RunOutput], out: str | Path, *, figures: bool = True) -> list[Path]:
-    """kpis.json, daily.csv, trips.csv, fleets.csv, backlog.csv and two figures; returns the
-    paths written."""
-    out = Path(out)
+    """kpis.json, daily.csv, trips.csv, fleets.csv, backlog.csv and two figures, replacing
+    the folder ``out`` as one set; returns the paths written (under ``out``)."""
+    with run_folder.replaced(out, RUN_FILES) as staging:
+        names = _write_run_files(results, staging, figures=figures)
+    return [Path(out) / name for name in names]
+
+
+def _write_run_files(results: Sequence[RunOutput], folder: Path, *, figures: bool) -> list[str]:
     first = results[0].record
     meta = {
         "scenario": first.scenario.name,
@@ -70,29 +103,29 @@ def write_run(results: Sequence[RunOutput], out: str | Path, *, figures: bool = 
         "summary": _estimates_json(summarize([r.kpis for r in results])),
         "runs": [{"seed": r.seed, "kpis": dict(r.kpis)} for r in results],
     }
-    write_json(out / "kpis.json", data)
+    write_json(folder / "kpis.json", data)
     daily = pd.concat([daily_table(r.record).assign(seed=r.seed) for r in results], ignore_index=True)
-    write_csv(out / "daily.csv", daily)
+    write_csv(folder / "daily.csv", daily)
     trips = [pd.DataFrame(r.record.trips.table()).assign(seed=r.seed) for r in results]
-    write_csv(out / "trips.csv", pd.concat(trips, ignore_index=True))
+    write_csv(folder / "trips.csv", pd.concat(trips, ignore_index=True))
     fleets = [fleet_table(r.record).assign(seed=r.seed) for r in results]
-    write_csv(out / "fleets.csv", pd.concat(fleets, ignore_index=True))
+    write_csv(folder / "fleets.csv", pd.concat(fleets, ignore_index=True))
     backlog = [backlog_table(r.record).assign(seed=r.seed) for r in results]
-    write_csv(out / "backlog.csv", pd.concat(backlog, ignore_index=True))
-    written = [out / f for f in ("kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv")]
+    write_csv(folder / "backlog.csv", pd.concat(backlog, ignore_index=True))
+    written = ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv"]
     if figures:
         from sim.report.figures import coverage_map, lead_time_histogram
 
-        coverage_map(first, out / "coverage_map.png")
-        lead_time_histogram(first, out / "lead_time.png")
-        written += [out / "coverage_map.png", out / "lead_time.png"]
+        coverage_map(first, folder / "coverage_map.png")
+        lead_time_histogram(first, folder / "lead_time.png")
+        written += ["coverage_map.png", "lead_time.png"]
     return written
 
 
 def write_comparison(runs: Mapping[str, Sequence[RunOutput]], out: str | Path) -> list[Path]:
     """comparison.json and comparison.csv: per mode estimates and paired differences to the
-    first mode (``runs`` maps each mode to its runs, in the same seed order)."""
-    out = Path(out)
+    first mode (``runs`` maps each mode to its runs, in the same seed order), replacing the
+    folder ``out`` as one set."""
     modes = list(runs)
     kpis = {m: [r.kpis for r in runs[m]] for m in modes}
     data = {
@@ -103,10 +136,11 @@ def write_comparison(runs: Mapping[str, Sequence[RunOutput]], out: str | Path) -
             m: _estimates_json(paired_difference(kpis[modes[0]], kpis[m])) for m in modes[1:]
         },
     }
-    write_json(out / "comparison.json", data)
     rows = [{"mode": m, "seed": r.seed, **r.kpis} for m in modes for r in runs[m]]
-    write_csv(out / "comparison.csv", pd.DataFrame(rows))
-    return [out / "comparison.json", out / "comparison.csv"]
+    with run_folder.replaced(out, RUN_FILES) as staging:
+        write_json(staging / "comparison.json", data)
+        write_csv(staging / "comparison.csv", pd.DataFrame(rows))
+    return [Path(out) / "comparison.json", Path(out) / "comparison.csv"]
 
 
 def _step_json(step: StepOutput) -> dict:
@@ -133,8 +167,8 @@ def write_ladder(
     one row per step and KPI of :meth:`sim.api.Ladder.table`, written as it is to
     ladder.csv. ladder.json holds the levels (what each pools), the seeds, every level's
     estimates, the steps and the total with their 95 % intervals, and every run's KPIs.
+    Both replace the folder ``out`` as one set.
     """
-    out = Path(out)
     first = runs[levels[0].name][0].record.scenario
     data = {
         "meta": {
@@ -153,6 +187,7 @@ def write_ladder(
         "total": _step_json(total),
         "runs": {lv.name: [{"seed": r.seed, "kpis": dict(r.kpis)} for r in runs[lv.name]] for lv in levels},
     }
-    write_json(out / "ladder.json", data)
-    write_csv(out / "ladder.csv", table)
-    return [out / "ladder.json", out / "ladder.csv"]
+    with run_folder.replaced(out, RUN_FILES) as staging:
+        write_json(staging / "ladder.json", data)
+        write_csv(staging / "ladder.csv", table)
+    return [Path(out) / "ladder.json", Path(out) / "ladder.csv"]
