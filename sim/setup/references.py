@@ -14,23 +14,23 @@ naming the field, the value and what the network has instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from sim.errors import did_you_mean
 from sim.scenario import Scenario
 from sim.scenario.flows import Produce
 
-if TYPE_CHECKING:
-    from sim.setup.world import World
-
 #: Crops of the built-in produce section: a network that has no farm for one is not an error.
 BUILT_IN_CROPS = frozenset(c.name for c in Produce().crops)
 
 
-def check_references(scenario: Scenario, world: World) -> None:
-    """Raise ScenarioError for a crop's town that is not a town of ``world``, or a crop no farm
-    of the named towns grows (see the module docstring)."""
-    towns = list(world.towns)
+def check_references(
+    scenario: Scenario, towns: Sequence[str], farm_crops: Sequence[frozenset[str]], farm_town: Sequence[str]
+) -> None:
+    """Raise ScenarioError for a crop's town that is not one of the world's ``towns``, or a crop
+    no farm of the named towns grows (farm ``k`` grows ``farm_crops[k]`` in ``farm_town[k]``)."""
+    towns = list(towns)
+    farms = list(zip(farm_crops, farm_town, strict=True))
     for i, crop in enumerate(scenario.produce.crops):
         for j, town in enumerate(crop.towns or []):
             if town not in towns:
@@ -40,7 +40,7 @@ def check_references(scenario: Scenario, world: World) -> None:
                     expected=f"a town of the network: {', '.join(towns)}",
                     found=repr(town),
                 )
-        growers = _farm_towns(world, crop.name)
+        growers = {town for crops, town in farms if crop.name in crops}
         if crop.towns is not None and not growers & set(crop.towns):
             raise scenario.error_at(
                 ("produce", "crops", i, "towns"),
@@ -49,15 +49,10 @@ def check_references(scenario: Scenario, world: World) -> None:
                 found=", ".join(crop.towns) or "no town",
             )
         if crop.towns is None and not growers and crop.name not in BUILT_IN_CROPS:
-            grown = sorted({c for crops in world.farm_crops for c in crops})
+            grown = sorted({c for crops, _ in farms for c in crops})
             raise scenario.error_at(
                 ("produce", "crops", i, "name"),
                 f"no farm of the network grows {crop.name!r}{did_you_mean(crop.name, grown)}",
                 expected=f"a crop of the network's farms: {', '.join(grown) or 'none (no farms)'}",
                 found=repr(crop.name),
             )
-
-
-def _farm_towns(world: World, crop: str) -> set[str]:
-    """Towns with a farm that grows ``crop``."""
-    return {town for crops, town in zip(world.farm_crops, world.farm_town, strict=True) if crop in crops}

@@ -77,7 +77,7 @@ def build_world(scenario: Scenario) -> World:
         world.bus_lines = build_bus_lines(scenario, world)
         _WORLDS[key] = world
     world = _WORLDS[key]
-    check_references(scenario, world)
+    check_references(scenario, world.towns, world.farm_crops, world.farm_town)
     return world
 
 
