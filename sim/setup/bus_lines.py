@@ -26,6 +26,7 @@ import numpy as np
 
 from sim.errors import did_you_mean
 from sim.network import GtfsError, read_gtfs
+from sim.network.gtfs import STOP_NODE_KINDS
 from sim.routing import RoutingProblem, solve
 from sim.scenario import Scenario
 from sim.scenario.fields import format_clock
@@ -107,15 +108,16 @@ def _written_line(s: Scenario, w, i: int) -> BusLine:
 
 
 def _stop_place(s: Scenario, w, loc: tuple, name: str) -> int:
-    """The place index of a stop named ``name``: a node of the network that vehicles stop at."""
-    if name in w.index:
+    """The place index of a stop named ``name``: a node of a kind buses stop at
+    (:data:`~sim.network.gtfs.STOP_NODE_KINDS`; not a junction, not a farm)."""
+    kind = w.graph.nodes[name].get("kind") if name in w.graph else None
+    if name in w.index and kind in STOP_NODE_KINDS:
         return int(w.index[name])
-    if name in w.graph:
-        kind = w.graph.nodes[name].get("kind")
+    if kind is not None:
         raise s.error_at(
             loc,
             f"node {name!r} is a {kind}, not a stop-able place",
-            expected="a county_hub, town_station, village, farm or poi node",
+            expected=_STOP_KINDS_TEXT,
             found=f"{name!r} (kind {kind})",
         )
     raise s.error_at(
@@ -124,6 +126,9 @@ def _stop_place(s: Scenario, w, loc: tuple, name: str) -> int:
         expected="a node of the network",
         found=repr(name),
     )
+
+
+_STOP_KINDS_TEXT = f"a node of kind {' / '.join(sorted(STOP_NODE_KINDS))}"
 
 
 def _station_names(w) -> str:
@@ -289,15 +294,15 @@ def _read_feed(s: Scenario, w) -> list:
 def _feed_stop_place(s: Scenario, w, tt, j: int) -> int:
     """The place index of stop ``j`` of a feed line; a stop mapped onto a junction is an error."""
     node = tt.stops[j]
-    if node in w.index:
+    kind = w.graph.nodes[node].get("kind") if node in w.graph else "node outside the network"
+    if node in w.index and kind in STOP_NODE_KINDS:
         return int(w.index[node])
     stop_id = tt.gtfs_stop_ids[j]
     mapped = stop_id in (s.bus.gtfs.stop_mapping or {})
-    kind = w.graph.nodes[node].get("kind") if node in w.graph else "node outside the network"
     raise s.error_at(
         ("bus", "gtfs", "stop_mapping", stop_id) if mapped else ("bus", "gtfs", "path"),
         f"GTFS stop {stop_id!r} of line {tt.line_id} is mapped onto {node!r}, a {kind}, "
         "not a stop-able place",
-        expected="a county_hub, town_station, village, farm or poi node",
+        expected=_STOP_KINDS_TEXT,
         found=f"{stop_id} -> {node!r} (kind {kind})",
     )
