@@ -243,11 +243,15 @@ def _scenario_with_overrides(args: argparse.Namespace, **extra: object):
 
 
 def _check_world(scenario) -> tuple[int, int]:
-    """Build the scenario's county as a run would (network, bus lines); its villages and towns.
+    """Build the scenario's world with the function ``run`` uses (``sim.build_world``);
+    its villages and towns.
 
-    This is what ``validate`` checks beyond the file itself: that the network loads
-    (generated or from the files it names), has the hub, stations and villages the
-    scenario refers to, and that its bus lines (written, generated or GTFS) can be built.
+    This is what ``validate`` checks beyond the file itself, and all that ``run`` checks
+    before its first event: the network files load and meet the contract (lon/lat, size,
+    unique ids), the places the scenario names exist and are the right kind (hub, fixed
+    villages, bus stops, crops' towns), the bus lines (written, generated or GTFS, with
+    their freight departures and window) can be built, and every place is reachable.
+    ``tests/setup/test_validate_is_run.py`` holds the two commands to the same answer.
     """
     import sim
 

@@ -14,14 +14,19 @@ Edge attributes
     :data:`ROAD_SPEEDS`, whose value is the default speed the class implies).
 
 There is exactly one ``county_hub`` and every town that has a village has exactly one
-``town_station``. :func:`validate_graph` checks all of this and fills in a missing
-``speed_kmh`` from the road class.
+``town_station``. Where a node keeps ``lon`` / ``lat`` (degrees), they are within
+[-180, 180] / [-90, 90] (a latitude of 119 is a longitude: the columns are swapped), and
+the county is at most :data:`MAX_COUNTY_SPAN_KM` across. :func:`validate_graph` checks
+all of this and fills in a missing ``speed_kmh`` from the road class;
+:func:`check_unique_graphml_ids` finds a node id given twice in a GraphML file (which a
+GraphML reader silently merges).
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from xml.parsers import expat
 
 import networkx as nx
 
@@ -33,6 +38,12 @@ POI_TYPES: tuple[str, ...] = ("lodging", "scenic")
 ROAD_SPEEDS: dict[str, float] = {"county": 60.0, "town": 40.0, "village": 25.0}
 #: Road length assumed when a file gives none: straight line times this factor.
 DEFAULT_DETOUR = 1.3
+#: Degrees a node's ``lon`` and ``lat`` may take.
+LON_RANGE_DEG = (-180.0, 180.0)
+LAT_RANGE_DEG = (-90.0, 90.0)
+#: A county is at most this wide or high (China's largest, Ruoqiang, is about 600 km across):
+#: more is a wrong unit or a lon/lat mix-up, not a county.
+MAX_COUNTY_SPAN_KM = 1000.0
 
 
 class NetworkError(LocatedError):
@@ -85,6 +96,7 @@ def validate_graph(
     for node, data in G.nodes(data=True):
         _check_node(G, node, data, path, node_lines.get(node))
     _check_hub_and_stations(G, path, node_lines)
+    _check_span(G, path)
     for u, v, data in G.edges(data=True):
         _check_edge(u, v, data, path, edge_lines.get((u, v), edge_lines.get((v, u))))
     return G
@@ -112,6 +124,11 @@ def _check_node(G: nx.Graph, node: object, data: dict, path: str | Path | None, 
         if not _is_number(data.get(field)):
             fail(field, "coordinate is not a number", "a finite number (km)", data.get(field))
         data[field] = float(data[field])
+    for field, (low, high) in (("lon", LON_RANGE_DEG), ("lat", LAT_RANGE_DEG)):
+        value = data.get(field)
+        if field in data and not (_is_number(value) and low <= value <= high):
+            swapped = " (are lon and lat swapped?)" if field == "lat" and _is_number(value) else ""
+            fail(field, f"{field} out of range{swapped}", f"degrees in [{low:g}, {high:g}]", value)
     population = data.setdefault("population", 0)
     if isinstance(population, float) and population.is_integer():
         population = data["population"] = int(population)  # e.g. GraphML "double"
@@ -167,6 +184,57 @@ def _check_hub_and_stations(G: nx.Graph, path: str | Path | None, node_lines: di
             expected="one town_station per town",
             found="none",
         )
+
+
+def _check_span(G: nx.Graph, path: str | Path | None) -> None:
+    """The county fits in :data:`MAX_COUNTY_SPAN_KM` (east-west and north-south)."""
+    if not len(G):
+        return
+    for field in ("x", "y"):
+        values = [d[field] for _, d in G.nodes(data=True)]
+        low, high = min(values), max(values)
+        if high - low > MAX_COUNTY_SPAN_KM:
+            ends = [n for n, d in G.nodes(data=True) if d[field] in (low, high)][:2]
+            raise NetworkError(
+                f"the county is {high - low:,.0f} km across ({field} from {low:g} to {high:g} km, "
+                f"nodes {', '.join(map(repr, ends))}): a wrong unit, or lon and lat mixed up?",
+                path=path,
+                field=field,
+                expected=f"at most {MAX_COUNTY_SPAN_KM:g} km across",
+                found=f"{high - low:,.0f} km",
+            )
+
+
+def check_unique_graphml_ids(path: str | Path) -> None:
+    """Raise :class:`NetworkError` for a node id given twice in the GraphML file ``path``,
+    naming the id and both lines (a GraphML reader keeps the last one and merges them).
+
+    A file that is not XML passes: reading it says why.
+    """
+    first_line: dict[str, int] = {}
+    parser = expat.ParserCreate()
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag.rpartition(":")[2] != "node" or "id" not in attrs:
+            return
+        node, line = attrs["id"], parser.CurrentLineNumber
+        if node in first_line:
+            raise NetworkError(
+                f"node {node!r} given twice (on lines {first_line[node]} and {line})",
+                path=path,
+                field="id",
+                line=line,
+                expected="unique node ids",
+                found=f"also on line {first_line[node]}",
+            )
+        first_line[node] = line
+
+    parser.StartElementHandler = start
+    try:
+        with open(path, "rb") as handle:
+            parser.ParseFile(handle)
+    except expat.ExpatError:
+        return
 
 
 def _check_edge(u: str, v: str, data: dict, path: str | Path | None, line: int | None) -> None:

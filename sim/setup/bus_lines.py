@@ -11,8 +11,11 @@ freight (the rest of the timetable runs anyway). Lines come from three sources:
 - ``[bus.gtfs]``: a GTFS feed's trips mapped onto the network; only lines starting at a
   town station carry cargo, and they collect only if they end where they began.
 
-Problems (an unknown stop, a line not starting at a station, a bad feed) are
-:class:`~sim.scenario.ScenarioError` naming the field, raised here, before any run.
+Problems are :class:`~sim.scenario.ScenarioError` naming the field, raised here, before
+any run (so ``ruralsim validate`` finds them too): a stop that is not a node, or is a node
+no vehicle stops at (a junction); a line whose first stop is not a town station; a freight
+departure that is not a departure of the line; a bad or missing feed, a feed stop mapped
+onto a junction, a reversed freight window, and a feed that gives no freight line at all.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.errors import did_you_mean
 from sim.network import GtfsError, read_gtfs
+from sim.network.gtfs import STOP_NODE_KINDS
 from sim.routing import RoutingProblem, solve
 from sim.scenario import Scenario
+from sim.scenario.fields import format_clock
 from sim.units import MINUTES_PER_DAY
 
 
@@ -83,24 +89,65 @@ def build_bus_lines(scenario: Scenario, world) -> tuple[BusLine, ...]:
 
 def _written_line(s: Scenario, w, i: int) -> BusLine:
     line, loc = s.bus.lines[i], ("bus", "lines", i, "stops")
-    stops = []
-    for j, name in enumerate(line.stops):
-        if name not in w.index:
-            raise s.error_at((*loc, j), "unknown node id", expected="a node of the network", found=repr(name))
-        stops.append(w.index[name])
+    stops = [_stop_place(s, w, (*loc, j), name) for j, name in enumerate(line.stops)]
     if stops[0] not in set(w.station.tolist()):
+        kind = w.graph.nodes[line.stops[0]].get("kind")
         raise s.error_at(
             (*loc, 0),
-            "a bus line must start at a town station",
-            expected="a town_station node",
-            found=repr(line.stops[0]),
+            f"bus line {line.name!r} must start at a town station",
+            expected=f"a town_station node, e.g. {_station_names(w)}",
+            found=f"{line.stops[0]!r} (a {kind})",
         )
+    _check_freight_departures(s, i)
     freight = line.departures if line.freight_departures is None else line.freight_departures
     capacity = np.array([line.cargo_parcels, line.cargo_kg, line.cargo_m3], dtype=float)
     stop_min = line.dwell_min + line.handover_min
     return _line_from_stops(
         w, line.name, stops, np.array(freight, dtype=float), line.speed_factor, stop_min, capacity
     )
+
+
+def _stop_place(s: Scenario, w, loc: tuple, name: str) -> int:
+    """The place index of a stop named ``name``: a node of a kind buses stop at
+    (:data:`~sim.network.gtfs.STOP_NODE_KINDS`; not a junction, not a farm)."""
+    kind = w.graph.nodes[name].get("kind") if name in w.graph else None
+    if name in w.index and kind in STOP_NODE_KINDS:
+        return int(w.index[name])
+    if kind is not None:
+        raise s.error_at(
+            loc,
+            f"node {name!r} is a {kind}, not a stop-able place",
+            expected=_STOP_KINDS_TEXT,
+            found=f"{name!r} (kind {kind})",
+        )
+    raise s.error_at(
+        loc,
+        f"unknown node id{did_you_mean(name, w.index)}",
+        expected="a node of the network",
+        found=repr(name),
+    )
+
+
+_STOP_KINDS_TEXT = f"a node of kind {' / '.join(sorted(STOP_NODE_KINDS))}"
+
+
+def _station_names(w) -> str:
+    names = [w.nodes[k] for k in w.station.tolist()]
+    return ", ".join(repr(n) for n in names[:3]) + (" ..." if len(names) > 3 else "")
+
+
+def _check_freight_departures(s: Scenario, i: int) -> None:
+    """A written line's freight departures are departures of its timetable."""
+    line = s.bus.lines[i]
+    timetable = set(line.departures)
+    for k, t in enumerate(line.freight_departures or []):
+        if t not in timetable:
+            raise s.error_at(
+                ("bus", "lines", i, "freight_departures", k),
+                f"freight departure {format_clock(t)} of bus line {line.name!r} is not in its timetable",
+                expected=f"one of bus.lines.{i}.departures: {', '.join(map(format_clock, line.departures))}",
+                found=format_clock(t),
+            )
 
 
 def _line_from_stops(
@@ -170,33 +217,30 @@ def _split_into_loops(w, nodes: np.ndarray, n_lines: int) -> list[np.ndarray]:
 
 
 def _gtfs_lines(s: Scenario, w) -> list[BusLine]:
-    """Lines of the scenario's GTFS feed that start at a town station and carry freight."""
+    """Lines of the scenario's GTFS feed that start at a town station and carry freight;
+    a feed that gives none is an error (a bus section that carries nothing is a mistake)."""
     g = s.bus.gtfs
     assert g is not None
-    loc = ("bus", "gtfs", "path")
-    try:
-        tables = read_gtfs(
-            s.resolve_path(g.path),
-            graph=w.graph,
-            stop_mapping=g.stop_mapping,
-            tolerance_km=g.tolerance_km,
-            service_date=g.service_date,
-            route_ids=g.route_ids,
+    start, end = g.freight_between
+    if start >= end:
+        raise s.error_at(
+            ("bus", "gtfs", "freight_between"),
+            "the freight window of the GTFS lines ends before it starts",
+            expected='a start before the end, e.g. ["09:00", "16:00"]',
+            found=f"{format_clock(start)} .. {format_clock(end)}",
         )
-    except GtfsError as exc:
-        raise s.error_at(loc, f"bad GTFS feed: {exc}") from None
-    except OSError as exc:
-        raise s.error_at(loc, "cannot read the GTFS feed", found=str(exc)) from None
+    tables = _read_feed(s, w)
     capacity = np.array([g.cargo_parcels, g.cargo_kg, g.cargo_m3], dtype=float)
     stations = set(w.station.tolist())
-    lines = []
+    lines, elsewhere = [], 0
     for tt in tables:
-        seq = np.array([w.index[n] for n in tt.stops], dtype=np.int64)
+        seq = np.array([_feed_stop_place(s, w, tt, j) for j in range(len(tt.stops))], dtype=np.int64)
         if seq[0] not in stations:
-            continue  # cargo is loaded at a town station: lines not starting at one carry none
+            elsewhere += 1  # cargo is loaded at a town station: lines not starting at one carry none
+            continue
         dep = tt.stop_times_min[:, 0]
         clock = dep % MINUTES_PER_DAY
-        freight = (clock >= g.freight_between[0]) & (clock <= g.freight_between[1])
+        freight = (clock >= start) & (clock <= end)
         if not freight.any():
             continue
         # Cargo changes hands when the bus arrives at a stop; the trip starts at its departure.
@@ -215,4 +259,50 @@ def _gtfs_lines(s: Scenario, w) -> list[BusLine]:
                 returns_to_base=bool(seq[-1] == seq[0]),
             )
         )
+    if not lines:
+        raise s.error_at(
+            ("bus", "gtfs", "path"),
+            f"the GTFS feed {g.path!r} gives no bus line that can carry freight",
+            expected=f"a line starting at a town station ({_station_names(w)}) with a trip departing "
+            f"in bus.gtfs.freight_between = {format_clock(start)} .. {format_clock(end)}",
+            found=f"{len(tables)} line(s) on {tables[0].service_date if tables else 'the day'}: "
+            f"{elsewhere} start elsewhere, {len(tables) - elsewhere} have no trip in the window",
+        )
     return lines
+
+
+def _read_feed(s: Scenario, w) -> list:
+    """The feed's timetables on the scenario's network; a bad or missing feed names the field."""
+    g = s.bus.gtfs
+    assert g is not None
+    loc = ("bus", "gtfs", "path")
+    try:
+        return read_gtfs(
+            s.resolve_path(g.path),
+            graph=w.graph,
+            stop_mapping=g.stop_mapping,
+            tolerance_km=g.tolerance_km,
+            service_date=g.service_date,
+            route_ids=g.route_ids,
+        )
+    except GtfsError as exc:
+        raise s.error_at(loc, f"bad GTFS feed: {exc}") from None
+    except OSError as exc:
+        raise s.error_at(loc, "cannot read the GTFS feed", found=str(exc)) from None
+
+
+def _feed_stop_place(s: Scenario, w, tt, j: int) -> int:
+    """The place index of stop ``j`` of a feed line; a stop mapped onto a junction is an error."""
+    node = tt.stops[j]
+    kind = w.graph.nodes[node].get("kind") if node in w.graph else "node outside the network"
+    if node in w.index and kind in STOP_NODE_KINDS:
+        return int(w.index[node])
+    stop_id = tt.gtfs_stop_ids[j]
+    mapped = stop_id in (s.bus.gtfs.stop_mapping or {})
+    raise s.error_at(
+        ("bus", "gtfs", "stop_mapping", stop_id) if mapped else ("bus", "gtfs", "path"),
+        f"GTFS stop {stop_id!r} of line {tt.line_id} is mapped onto {node!r}, a {kind}, "
+        "not a stop-able place",
+        expected=_STOP_KINDS_TEXT,
+        found=f"{stop_id} -> {node!r} (kind {kind})",
+    )

@@ -19,13 +19,18 @@ import networkx as nx
 import numpy as np
 
 from sim.network import NetworkError, generate_county, read_csv, read_graphml, travel_matrices
+from sim.network.contract import check_unique_graphml_ids
 from sim.records import Places
 from sim.scenario import Scenario
 from sim.setup.bus_lines import BusLine, build_bus_lines
+from sim.setup.references import check_references
 
 CACHED_WORLDS = 4  # per process; a sweep rarely varies the county itself
 CACHED_COUNTIES = 4
 NETWORK_FILE_FIELD = {"graphml": "path", "csv": "nodes_csv"}
+#: A generated county gives each village at least this much land (a hectare: 100 m x 100 m);
+#: less puts villages on the same metre and leaves some without a road.
+MIN_AREA_KM2_PER_VILLAGE = 0.01
 
 
 @dataclass
@@ -61,7 +66,8 @@ def build_world(scenario: Scenario) -> World:
 
     The cache key is everything the world depends on: the network and bus sections, the hub
     node, the villages named in ``parcels.fixed_per_village``, and the size and time of
-    every file read; a changed file builds a new world.
+    every file read; a changed file builds a new world. The scenario's references into the
+    world that the key leaves out (crops' towns) are checked on every call, cached or not.
     """
     key = _world_key(scenario)
     if key not in _WORLDS:
@@ -70,7 +76,9 @@ def build_world(scenario: Scenario) -> World:
         world = _places_of(scenario, load_graph(scenario))
         world.bus_lines = build_bus_lines(scenario, world)
         _WORLDS[key] = world
-    return _WORLDS[key]
+    world = _WORLDS[key]
+    check_references(scenario, world.towns, world.farm_crops, world.farm_town)
+    return world
 
 
 def _world_key(s: Scenario) -> str:
@@ -115,8 +123,10 @@ def _read_graph(scenario: Scenario) -> nx.Graph:
     loc = ("network", NETWORK_FILE_FIELD.get(spec.source, "source"))
     try:
         if spec.source == "generated":
+            _check_area(scenario)
             return generate_county(spec.seed, n_villages=spec.n_villages, area_km2=spec.area_km2)
         if spec.source == "graphml":
+            check_unique_graphml_ids(scenario.resolve_path(spec.path or ""))
             return read_graphml(scenario.resolve_path(spec.path or ""))
         return read_csv(
             scenario.resolve_path(spec.nodes_csv or ""), scenario.resolve_path(spec.edges_csv or "")
@@ -125,6 +135,19 @@ def _read_graph(scenario: Scenario) -> nx.Graph:
         raise scenario.error_at(loc, f"bad network file: {exc}") from None
     except OSError as exc:
         raise scenario.error_at(loc, "cannot read the network file", found=str(exc)) from None
+
+
+def _check_area(scenario: Scenario) -> None:
+    """A generated county's area leaves each village :data:`MIN_AREA_KM2_PER_VILLAGE`."""
+    spec = scenario.network
+    least = MIN_AREA_KM2_PER_VILLAGE * spec.n_villages
+    if spec.area_km2 < least:
+        raise scenario.error_at(
+            ("network", "area_km2"),
+            f"the area_km2 = {spec.area_km2:g} is too small for n_villages = {spec.n_villages}",
+            expected=f">= {least:g} km2 ({MIN_AREA_KM2_PER_VILLAGE:g} km2 a village), or fewer villages",
+            found=f"{spec.area_km2:g}",
+        )
 
 
 def _places_of(scenario: Scenario, graph: nx.Graph) -> World:
@@ -147,9 +170,16 @@ def _places_of(scenario: Scenario, graph: nx.Graph) -> World:
     try:
         tm = travel_matrices(graph, key)
     except NetworkError as exc:
+        spec = scenario.network
+        hint = (
+            f" (a generated county of area_km2 = {spec.area_km2:g} for n_villages = {spec.n_villages}:"
+            " is the area too small?)"
+            if spec.source == "generated"
+            else ""
+        )
         raise scenario.error_at(
             ("network",),
-            "not every place is reachable by road",
+            f"not every place is reachable by road{hint}",
             expected=exc.expected or "every village, station and farm connected to the hub",
             found=exc.found or str(exc),
         ) from None
