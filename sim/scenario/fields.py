@@ -35,6 +35,7 @@ MAX_ITEM_KG = 1000.0  # a parcel or an outbound item
 MAX_M3_PER_KG = 1.0  # lighter than any goods (parcels are about 0.004)
 MAX_LOG_SIGMA = 3.0  # log-normal spreads: x20 at one standard deviation
 MAX_VEHICLES_PER_TOWN = 200
+MAX_ITEMS_PER_DAY = 2_000_000  # items of all flows a county's day may create (Lishui: about 5,000)
 MAX_ITEMS_PER_DAY_AT = 100_000  # items expected per day at one place (village, point, farm)
 MAX_YUAN_PER_ITEM = 1000.0  # fees and penalties per item (per hour)
 MAX_YUAN_PER_KM = 1000.0
@@ -69,6 +70,16 @@ def parse_number(value: object) -> float:
     if not math.isfinite(number):
         raise ValueError(f"a finite number, found {value!r}")
     return number
+
+
+def season_days(start: str, end: str) -> int:
+    """Days from ``start`` to ``end`` ("MM-DD", both included; a season may wrap the year).
+
+    >>> season_days("12-01", "01-31")
+    62
+    """
+    a, b = (dt.date(2025, *(int(x) for x in md.replace("02-29", "02-28").split("-"))) for md in (start, end))
+    return (b - a).days % 365 + 1
 
 
 def parse_clock(value: object) -> float:

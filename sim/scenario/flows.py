@@ -13,6 +13,7 @@ from sim.scenario.fields import (
     MAX_BUS_CARGO_M3,
     MAX_BUS_CARGO_PARCELS,
     MAX_ITEM_KG,
+    MAX_ITEMS_PER_DAY,
     MAX_ITEMS_PER_DAY_AT,
     MAX_LOG_SIGMA,
     MAX_M3_PER_KG,
@@ -28,6 +29,7 @@ from sim.scenario.fields import (
     Weekday,
     format_clock,
     not_below,
+    season_days,
 )
 
 MAX_STOP_MIN = 60.0  # a bus's dwell or handover at one stop, minutes
@@ -232,6 +234,28 @@ class Crop(Section):
         if not inside:
             raise ValueError(
                 f"a date in the season season_start = {start} .. season_end = {end}, found {value}"
+            )
+        return value
+
+    @field_validator("crate_kg")
+    @classmethod
+    def _lots_bounded(cls, value: float, info: ValidationInfo) -> float:
+        """The crates a day hands in stay below a ceiling (per farm, or the county's peak day)."""
+        per_farm, tonnes = info.data.get("kg_per_farm_per_day"), info.data.get("season_tonnes")
+        if per_farm is not None and per_farm / value > MAX_ITEMS_PER_DAY_AT:
+            raise ValueError(
+                f"at most {MAX_ITEMS_PER_DAY_AT:,} crates a farm's day: kg_per_farm_per_day = {per_farm} "
+                f"in crates of crate_kg = {value} is {per_farm / value:,.0f}, found {value}"
+            )
+        start, end = info.data.get("season_start"), info.data.get("season_end")
+        if tonnes is None or start is None or end is None:
+            return value
+        peak = 2.0 if info.data.get("peak_date") else 1.0
+        kg = tonnes * 1000.0 * info.data.get("network_share", 1.0) * peak / season_days(start, end)
+        if kg / value > MAX_ITEMS_PER_DAY:
+            raise ValueError(
+                f"at most {MAX_ITEMS_PER_DAY:,} crates on the season's peak day: season_tonnes = {tonnes} "
+                f"from {start} to {end} in crates of crate_kg = {value} is {kg / value:,.0f}, found {value}"
             )
         return value
 

@@ -20,6 +20,7 @@ from sim.scenario.fields import (
     MAX_DAYS,
     MAX_DEMAND_FACTOR,
     MAX_ITEM_KG,
+    MAX_ITEMS_PER_DAY,
     MAX_ITEMS_PER_DAY_AT,
     MAX_LOG_SIGMA,
     MAX_M3_PER_KG,
@@ -485,6 +486,44 @@ class Scenario(Section):
         if names is None:
             return {c.name for c in self.carriers} | {"bus", "supply", "finance"}
         return set(names)
+
+    def peak_items_per_day(self, residents: float) -> dict[str, float]:
+        """Items the busiest day may create for ``residents`` villagers, per flow (expected values).
+
+        Inbound parcels at the busiest weekday and the highest promotion (overlapping waves
+        add), outbound parcels, counter transactions, and a week of supply cases on one day.
+        """
+        p = self.parcels
+        promotion = max(p.promotion_factor, 1.0 + sum(w.peak_factor - 1.0 for w in p.promotions))
+        per_resident = {
+            "parcels": p.per_1000_residents_per_day / 1000.0 * max(p.weekday_factors) * promotion,
+            "outbound": self.outbound.per_1000_residents_per_day / 1000.0,
+            "finance": self.finance.per_1000_residents_per_day / 1000.0,
+            "supply": self.supply.kg_per_resident_per_week / self.supply.case_kg,
+        }
+        return {flow: rate * residents for flow, rate in per_resident.items()}
+
+    def check_daily_work(self, residents: float) -> None:
+        """Raise a :class:`ScenarioError` if the busiest day would exceed :data:`MAX_ITEMS_PER_DAY`
+        items for a county of ``residents`` (call it once the network's population is known)."""
+        flows = self.peak_items_per_day(residents)
+        total = sum(flows.values())
+        if total <= MAX_ITEMS_PER_DAY:
+            return
+        biggest = max(flows, key=flows.__getitem__)
+        field = {
+            "parcels": ("parcels", "per_1000_residents_per_day"),
+            "outbound": ("outbound", "per_1000_residents_per_day"),
+            "finance": ("finance", "per_1000_residents_per_day"),
+            "supply": ("supply", "kg_per_resident_per_week"),
+        }[biggest]
+        detail = ", ".join(f"{flow} {n:,.0f}" for flow, n in flows.items())
+        raise self.error_at(
+            field,
+            "the busiest day would create more items than a run can hold",
+            expected=f"at most {MAX_ITEMS_PER_DAY:,} items a day",
+            found=f"{total:,.0f} for {residents:,.0f} residents ({detail})",
+        )
 
     # Where the file came from: relative paths in it are resolved against _base_dir.
     _base_dir: object = None

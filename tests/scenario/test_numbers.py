@@ -233,3 +233,34 @@ def test_integers_and_floats_still_load(tmp_path):
     path.write_text("[network]\narea_km2 = 800\n[social]\nspeed_kmh = 20.5\n", encoding="utf-8")
     scenario = sim.load(path)
     assert (scenario.network.area_km2, scenario.social.speed_kmh) == (800.0, 20.5)
+
+
+def test_crates_per_day_are_bounded(tmp_path):
+    error = _problem(
+        tmp_path,
+        '[[produce.crops]]\nname = "berry"\nseason_start = "06-01"\nseason_end = "06-01"\n'
+        "season_tonnes = 1e6\nshelf_life_hours = 18.0\ncrate_kg = 0.1\n",
+    )
+    problem = next(p for p in error.problems if p.field == "produce.crops.0.crate_kg")
+    assert problem.line == 7
+    assert "season_tonnes = 1000000.0" in str(problem) and "2,000,000" in str(problem)
+
+
+def test_a_farms_crates_per_day_are_bounded(tmp_path):
+    error = _problem(
+        tmp_path,
+        '[[produce.crops]]\nname = "tea"\nseason_start = "03-01"\nseason_end = "05-31"\n'
+        "kg_per_farm_per_day = 50000.0\nshelf_life_hours = 30.0\ncrate_kg = 0.2\n",
+    )
+    assert "kg_per_farm_per_day = 50000.0" in str(error) and "250,000" in str(error)
+
+
+def test_the_busiest_day_is_bounded_by_population():
+    scenario = sim.from_dict({"parcels": {"per_1000_residents_per_day": 1000.0, "weekday_factors": [10] * 7}})
+    lishui = 167_054
+    sim.from_dict({}).check_daily_work(lishui)  # the defaults: a few thousand items a day
+    assert sum(sim.from_dict({}).peak_items_per_day(lishui).values()) < 20_000
+    with pytest.raises(sim.ScenarioError) as info:
+        scenario.check_daily_work(lishui)
+    assert info.value.field == "parcels.per_1000_residents_per_day"
+    assert "2,000,000" in str(info.value) and "167,054 residents" in str(info.value)
