@@ -132,8 +132,8 @@ def not_below(
     info: ValidationInfo,
     other: str,
     *,
-    strictly: bool = False,
     show: Callable[[float], str] = repr,
+    relation: str = "at least",
 ) -> float:
     """Check a field against an earlier field ``other`` of its table (a field validator's body).
 
@@ -141,7 +141,6 @@ def not_below(
     error's location); passes when ``other`` is absent or was itself invalid.
     """
     low = info.data.get(other)
-    if low is None or value > low or (value == low and not strictly):
+    if low is None or value >= low:
         return value
-    relation = "after" if strictly else "at least"
     raise ValueError(f"{relation} {other} = {show(low)}, found {show(value)}")

@@ -93,9 +93,9 @@ class BusGtfs(Section):
     @field_validator("freight_between")
     @classmethod
     def _window_forward(cls, value: list[float]) -> list[float]:
-        if value[1] <= value[0]:
+        if value[1] < value[0]:
             start, end = (format_clock(v) for v in value)
-            raise ValueError(f"an end after the start {start}, found [{start}, {end}]")
+            raise ValueError(f"an end not before the start {start}, found [{start}, {end}]")
         return value
 
 
@@ -354,7 +354,7 @@ class Outbound(Section):
     @field_validator("created_until")
     @classmethod
     def _window_forward(cls, value: float, info: ValidationInfo) -> float:
-        return not_below(value, info, "created_from", strictly=True, show=format_clock)
+        return not_below(value, info, "created_from", show=format_clock, relation="not before")
 
     @field_validator("weight_max_kg")
     @classmethod
@@ -380,7 +380,7 @@ class Finance(Section):
     @field_validator("open_until")
     @classmethod
     def _hours_forward(cls, value: float, info: ValidationInfo) -> float:
-        return not_below(value, info, "open_from", strictly=True, show=format_clock)
+        return not_below(value, info, "open_from", show=format_clock, relation="not before")
 
     branch_trip_speed_factor: Number = Field(
         0.8,

@@ -181,13 +181,13 @@ def test_a_bad_number_names_field_line_and_bound(tmp_path, text, field, line, na
             '[outbound]\ncreated_from = "15:00"\ncreated_until = "07:00"\n',
             "outbound.created_until",
             3,
-            ("created_from = 15:00", "07:00"),
+            ("not before created_from = 15:00", "07:00"),
         ),
         (
-            '[finance]\nopen_from = "17:00"\nopen_until = "17:00"\n',
+            '[finance]\nopen_from = "17:00"\nopen_until = "08:00"\n',
             "finance.open_until",
             3,
-            ("open_from = 17:00", "17:00"),
+            ("not before open_from = 17:00", "08:00"),
         ),
         (
             '[bus.gtfs]\npath = "x.zip"\nfreight_between = ["16:00", "09:00"]\n',
