@@ -9,24 +9,61 @@ after midnight here; dates of the year are ``"MM-DD"``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sim.scenario.errors import Loc, ScenarioError, dotted, line_of
 from sim.scenario.fields import (
     ALL_WEEK,
+    MAX_CO2_KG_PER_KM,
+    MAX_DAYS,
+    MAX_DEMAND_FACTOR,
+    MAX_ITEM_KG,
+    MAX_ITEMS_PER_DAY,
+    MAX_ITEMS_PER_DAY_AT,
+    MAX_LOG_SIGMA,
+    MAX_M3_PER_KG,
+    MAX_MINUTES,
+    MAX_PER_1000_RESIDENTS_DAY,
+    MAX_SEED,
+    MAX_SPEED_FACTOR,
+    MAX_VEHICLES_PER_TOWN,
+    MAX_WAIT_HOURS,
+    MAX_YUAN_PER_DAY,
+    MAX_YUAN_PER_HOUR,
+    MAX_YUAN_PER_ITEM,
+    MAX_YUAN_PER_KM,
     WEEKDAYS,
     ClockTime,
     MonthDay,
+    Number,
     Section,
     Weekday,
     format_clock,
+    not_below,
     parse_clock,
 )
 from sim.scenario.flows import Bus, ColdChain, Finance, Outbound, Poi, Produce, Supply
 
-__all__ = ["WEEKDAYS", "ClockTime", "MonthDay", "Weekday", "format_clock", "parse_clock"]
+__all__ = ["WEEKDAYS", "ClockTime", "MonthDay", "Number", "Weekday", "format_clock", "parse_clock"]
+
+MAX_AREA_KM2 = 100_000.0  # larger than nearly every county in China
+MIN_AREA_KM2 = 1.0
+MAX_VILLAGES = 5000
+MAX_VEHICLE_PARCELS = 100_000
+MAX_VEHICLE_KG = 50_000.0  # a 50 t truck
+MAX_VEHICLE_M3 = 150.0  # a large semi-trailer holds about 100 m3
+MAX_REPLICATIONS = 10_000
+MIN_START_DATE = dt.date(1900, 1, 1)
+MAX_START_DATE = dt.date(2999, 12, 31)  # leaves room for MAX_DAYS and the drain
+MAX_SLA_HOURS = MAX_WAIT_HOURS  # the drain after the run lasts ceil(sla_hours / 24) + 1 days
+MAX_BACKLOG_ITEMS = 1_000_000
+MAX_PROMOTION_DAYS = 366
+MAX_SEC_PER_PARCEL = 3600.0
+MAX_PARCELS_PER_PICKUP_TRIP = 100.0
+MIN_TRIP_KMH = 1.0  # slower than walking
+MAX_TRIP_KMH = 200.0
 
 
 class NetworkSpec(Section):
@@ -34,10 +71,14 @@ class NetworkSpec(Section):
 
     source: Literal["generated", "graphml", "csv"] = "generated"
     seed: int = Field(
-        strict=True, default=7, ge=0, description="generator seed; fixed so replications share one county"
+        strict=True,
+        default=7,
+        ge=0,
+        le=MAX_SEED,
+        description="generator seed; fixed so replications share one county",
     )
-    n_villages: int = Field(strict=True, default=90, ge=2, le=5000)
-    area_km2: float = Field(1064.0, gt=0)
+    n_villages: int = Field(strict=True, default=90, ge=2, le=MAX_VILLAGES)
+    area_km2: Number = Field(1064.0, ge=MIN_AREA_KM2, le=MAX_AREA_KM2, description="km2 of the county")
     path: str | None = Field(None, description="GraphML file (source = graphml)")
     nodes_csv: str | None = None
     edges_csv: str | None = None
@@ -54,19 +95,20 @@ class NetworkSpec(Section):
 class VehicleType(Section):
     """A kind of vehicle: capacity in three dimensions, speed, cost and emissions."""
 
-    capacity_parcels: int = Field(strict=True, gt=0)
-    capacity_kg: float = Field(gt=0)
-    capacity_m3: float = Field(gt=0)
-    speed_factor: float = Field(1.0, gt=0, le=2, description="multiplies road speeds")
-    cost_per_km: float = Field(ge=0, description="yuan per km")
-    cost_per_hour: float = Field(0.0, ge=0, description="yuan per hour on the road")
-    cost_per_day: float = Field(
+    capacity_parcels: int = Field(strict=True, gt=0, le=MAX_VEHICLE_PARCELS, description="parcels")
+    capacity_kg: Number = Field(gt=0, le=MAX_VEHICLE_KG, description="kg of load")
+    capacity_m3: Number = Field(gt=0, le=MAX_VEHICLE_M3, description="m3 of load")
+    speed_factor: Number = Field(1.0, gt=0, le=MAX_SPEED_FACTOR, description="multiplies road speeds")
+    cost_per_km: Number = Field(ge=0, le=MAX_YUAN_PER_KM, description="yuan per km")
+    cost_per_hour: Number = Field(0.0, ge=0, le=MAX_YUAN_PER_HOUR, description="yuan per hour on the road")
+    cost_per_day: Number = Field(
         0.0,
         ge=0,
+        le=MAX_YUAN_PER_DAY,
         description="yuan per vehicle-day: every day a van or cooperative truck belongs to its fleet, "
         "each day a hired trunk truck runs",
     )
-    co2_kg_per_km: float = Field(ge=0)
+    co2_kg_per_km: Number = Field(ge=0, le=MAX_CO2_KG_PER_KM, description="kg CO2 per km")
 
 
 def _default_vehicle_types() -> dict[str, VehicleType]:
@@ -114,10 +156,10 @@ class Promotion(Section):
 
     name: str = Field(min_length=1)
     date: MonthDay
-    lag_days: int = Field(strict=True, default=2, ge=0)
-    peak_factor: float = Field(ge=1.0)
-    decay_days: float = Field(3.0, gt=0)
-    length_days: int = Field(strict=True, default=10, ge=1)
+    lag_days: int = Field(strict=True, default=2, ge=0, le=MAX_PROMOTION_DAYS, description="days")
+    peak_factor: Number = Field(ge=1.0, le=MAX_DEMAND_FACTOR, description="x inbound volume")
+    decay_days: Number = Field(3.0, gt=0, le=MAX_PROMOTION_DAYS, description="days")
+    length_days: int = Field(strict=True, default=10, ge=1, le=MAX_PROMOTION_DAYS, description="days")
 
 
 def _default_promotions() -> list[Promotion]:
@@ -133,8 +175,8 @@ def _default_promotions() -> list[Promotion]:
 class ParcelDemand(Section):
     """Inbound (last-kilometre) parcels: volume, weekly pattern, promotion peaks, weights."""
 
-    per_1000_residents_per_day: float = Field(20.0, ge=0)
-    weekday_factors: list[float] = Field(
+    per_1000_residents_per_day: Number = Field(20.0, ge=0, le=MAX_PER_1000_RESIDENTS_DAY)
+    weekday_factors: list[Annotated[Number, Field(ge=0, le=MAX_DEMAND_FACTOR)]] = Field(
         default_factory=lambda: [1.10, 1.05, 1.00, 1.00, 1.00, 0.95, 0.90],
         min_length=7,
         max_length=7,
@@ -143,27 +185,29 @@ class ParcelDemand(Section):
     promotion_dates: list[MonthDay] = Field(
         default_factory=list, description="single days at promotion_factor (besides the waves)"
     )
-    promotion_factor: float = Field(1.8, ge=1.0)
-    weight_median_kg: float = Field(1.0, gt=0)
-    weight_sigma: float = Field(0.8, ge=0, description="log-normal shape; 0 = every parcel weighs the median")
-    weight_max_kg: float = Field(30.0, gt=0)
-    m3_per_kg: float = Field(0.004, gt=0)
-    fixed_per_village: dict[str, int] | None = Field(
-        None, description="node id -> parcels per carrier per day; replaces the random draw"
+    promotion_factor: Number = Field(1.8, ge=1.0, le=MAX_DEMAND_FACTOR)
+    weight_median_kg: Number = Field(1.0, gt=0, le=MAX_ITEM_KG, description="kg")
+    weight_sigma: Number = Field(
+        0.8, ge=0, le=MAX_LOG_SIGMA, description="log-normal shape; 0 = every parcel weighs the median"
+    )
+    weight_max_kg: Number = Field(30.0, gt=0, le=MAX_ITEM_KG, description="kg; heavier draws are capped here")
+    m3_per_kg: Number = Field(0.004, gt=0, le=MAX_M3_PER_KG)
+    fixed_per_village: dict[str, Annotated[int, Field(strict=True, ge=0, le=MAX_ITEMS_PER_DAY_AT)]] | None = (
+        Field(None, description="node id -> parcels per carrier per day; replaces the random draw")
     )
 
-    @field_validator("weekday_factors")
+    @field_validator("weight_max_kg")
     @classmethod
-    def _non_negative(cls, value: list[float]) -> list[float]:
-        if any(v < 0 for v in value):
-            raise ValueError(f"seven factors >= 0, found {value}")
-        return value
+    def _max_not_below_median(cls, value: float, info: ValidationInfo) -> float:
+        return not_below(value, info, "weight_median_kg")
 
 
 class ServiceTier(Section):
     """A carrier alone serves a village on these days when it expects at least this volume."""
 
-    min_parcels_per_day: float = Field(ge=0, description="expected inbound parcels/day of this carrier")
+    min_parcels_per_day: Number = Field(
+        ge=0, le=MAX_ITEMS_PER_DAY_AT, description="expected inbound parcels/day of this carrier"
+    )
     days: list[Weekday] = Field(min_length=1, description="weekdays its vans deliver there")
 
 
@@ -171,7 +215,7 @@ def _piece_rate_field() -> float | None:
     return Field(
         None,
         ge=0,
-        allow_inf_nan=False,
+        le=MAX_YUAN_PER_ITEM,
         description="yuan per parcel delivered or collected paid to couriers (franchise outlets) "
         "instead of owning vans: the fleet then has no day rate and its trips cost the rate per parcel",
     )
@@ -182,11 +226,12 @@ class Carrier(Section):
 
     name: str = Field(min_length=1)
     kind: Literal["postal", "express"] = "express"
-    share: float = Field(gt=0, le=1, description="share of the county's inbound parcels")
+    share: Number = Field(gt=0, le=1, description="share of the county's inbound parcels")
     linehaul_arrival: ClockTime = Field(360.0, description='trunk arrival at the county hub, "HH:MM"')
-    in_village_min_parcels_per_day: float = Field(
+    in_village_min_parcels_per_day: Number = Field(
         0.0,
         ge=0,
+        le=MAX_ITEMS_PER_DAY_AT,
         description="separate mode: serve a village in-village only above this expected volume",
     )
     service_tiers: list[ServiceTier] = Field(
@@ -195,9 +240,9 @@ class Carrier(Section):
         "in_village_min_parcels_per_day that meets a tier is served on the tier's days)",
     )
     van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
-    vans_per_town: int = Field(strict=True, default=1, ge=0)
+    vans_per_town: int = Field(strict=True, default=1, ge=0, le=MAX_VEHICLES_PER_TOWN)
     vehicle: str = "micro_van"
-    piece_rate_yuan_per_parcel: float | None = _piece_rate_field()
+    piece_rate_yuan_per_parcel: Number | None = _piece_rate_field()
     trunk_deadline: Literal["first_dispatch", "none"] = Field(
         "none",
         description="separate mode: 'none' = one trunk truck sized to the carrier's volume (a second only "
@@ -234,26 +279,29 @@ class Hub(Section):
     """The county hub: line-haul arrives, parcels are sorted, trunks leave for the towns."""
 
     node: str | None = Field(None, description="node id; default the graph's county_hub")
-    sort_min: float = Field(45.0, ge=0)
+    sort_min: Number = Field(45.0, ge=0, le=MAX_MINUTES, description="minutes")
     trunk_departure: ClockTime = 450.0
     trunk_vehicle: str = "light_truck"
     collection_departure: ClockTime = Field(900.0, description="afternoon trunk collecting from stations")
-    cutoff_margin_min: float = Field(
-        30.0, ge=0, description="the collection trunk plans to be back this long before the outbound cut-off"
+    cutoff_margin_min: Number = Field(
+        30.0,
+        ge=0,
+        le=MAX_MINUTES,
+        description="minutes: the collection trunk plans to be back this long before the outbound cut-off",
     )
 
 
 class Stations(Section):
     """Town stations (separate mode: each carrier's own town outlet at the same place)."""
 
-    sort_min: float = Field(30.0, ge=0)
+    sort_min: Number = Field(30.0, ge=0, le=MAX_MINUTES, description="minutes")
     dispatch_times: list[ClockTime] = Field(default_factory=lambda: [540.0], min_length=1)
 
 
 class Operations(Section):
     """How vans work: shift, time at a stop, and how routes are planned."""
 
-    shift_hours: float = Field(
+    shift_hours: Number = Field(
         9.0, gt=0, le=24, description="a van's working day, from its first departure to its last return"
     )
     multi_trip: bool = Field(
@@ -261,13 +309,16 @@ class Operations(Section):
         description="a van back at its base before the end of its shift reloads and goes out again "
         "with what waits; false: one tour per dispatch",
     )
-    reload_min: float = Field(20.0, ge=0, description="at the base between two tours: unload, reload")
-    stop_service_min: float = Field(5.0, ge=0)
-    handling_sec_per_parcel: float = Field(15.0, ge=0)
+    reload_min: Number = Field(
+        20.0, ge=0, le=MAX_MINUTES, description="minutes at the base between two tours: unload, reload"
+    )
+    stop_service_min: Number = Field(5.0, ge=0, le=MAX_MINUTES, description="minutes at each stop")
+    handling_sec_per_parcel: Number = Field(15.0, ge=0, le=MAX_SEC_PER_PARCEL, description="seconds")
     routing_policy: Literal["daily", "fixed"] = "daily"
-    plan_backlog_factor: float = Field(
+    plan_backlog_factor: Number = Field(
         1.5,
         gt=0,
+        le=MAX_DEMAND_FACTOR,
         description="when more items wait than this x what the free vans carry, only the oldest are planned",
     )
 
@@ -277,9 +328,9 @@ class Variability(Section):
     hand-computed cases). Factors are log-normal with mean 1 and these log-spreads."""
 
     enabled: bool = True
-    day_sigma: float = Field(0.08, ge=0, le=2, description="one factor for every road of a day (weather)")
-    trip_sigma: float = Field(0.10, ge=0, le=2, description="a trip's own travel-time factor")
-    service_sigma: float = Field(0.25, ge=0, le=2, description="each stop's service-time factor")
+    day_sigma: Number = Field(0.08, ge=0, le=2, description="one factor for every road of a day (weather)")
+    trip_sigma: Number = Field(0.10, ge=0, le=2, description="a trip's own travel-time factor")
+    service_sigma: Number = Field(0.25, ge=0, le=2, description="each stop's service-time factor")
 
 
 class Surge(Section):
@@ -297,14 +348,17 @@ class Surge(Section):
         strict=True,
         default=1,
         ge=1,
+        le=MAX_BACKLOG_ITEMS,
         description="a van back at its station goes out again (multi-trip) when at least this many "
         "deliveries wait there for today, or a perishable lot waits to be collected",
     )
-    hire_backlog_items: int = Field(strict=True, default=400, ge=1)
-    max_hired_vans_per_town: int = Field(strict=True, default=2, ge=0)
-    hire_yuan_per_day: float = Field(450.0, ge=0, description="a hired van and driver for the day")
-    overtime_hours: float = Field(2.0, ge=0, le=12)
-    overtime_yuan_per_hour: float = Field(42.0, ge=0)
+    hire_backlog_items: int = Field(strict=True, default=400, ge=1, le=MAX_BACKLOG_ITEMS)
+    max_hired_vans_per_town: int = Field(strict=True, default=2, ge=0, le=MAX_VEHICLES_PER_TOWN)
+    hire_yuan_per_day: Number = Field(
+        450.0, ge=0, le=MAX_YUAN_PER_DAY, description="yuan: a hired van and driver for the day"
+    )
+    overtime_hours: Number = Field(2.0, ge=0, le=12, description="hours past the shift")
+    overtime_yuan_per_hour: Number = Field(42.0, ge=0, le=MAX_YUAN_PER_HOUR)
 
 
 class Integrated(Section):
@@ -313,9 +367,9 @@ class Integrated(Section):
     pooled: list[str] | None = Field(
         None, description='carrier names and "bus", "supply", "finance" pooled; default all'
     )
-    vans_per_town: int = Field(strict=True, default=3, ge=0)
+    vans_per_town: int = Field(strict=True, default=3, ge=0, le=MAX_VEHICLES_PER_TOWN)
     vehicle: str = "micro_van"
-    piece_rate_yuan_per_parcel: float | None = _piece_rate_field()
+    piece_rate_yuan_per_parcel: Number | None = _piece_rate_field()
     van_days: list[Weekday] = Field(default_factory=lambda: list(ALL_WEEK), min_length=1)
     trunk_deadline: Literal["first_dispatch", "none"] = Field(
         "first_dispatch",
@@ -326,24 +380,30 @@ class Integrated(Section):
 class SelfPickup(Section):
     """Villagers fetching parcels that were left at a township outlet."""
 
-    delay_hours_min: float = Field(24.0, ge=0)
-    delay_hours_max: float = Field(48.0, ge=0)
-    parcels_per_trip: float = Field(1.5, ge=1.0)
+    delay_hours_min: Number = Field(24.0, ge=0, le=MAX_WAIT_HOURS, description="hours")
+    delay_hours_max: Number = Field(48.0, ge=0, le=MAX_WAIT_HOURS, description="hours")
+    parcels_per_trip: Number = Field(1.5, ge=1.0, le=MAX_PARCELS_PER_PICKUP_TRIP)
+
+    @field_validator("delay_hours_max")
+    @classmethod
+    def _max_not_below_min(cls, value: float, info: ValidationInfo) -> float:
+        return not_below(value, info, "delay_hours_min")
 
 
 class KpiSettings(Section):
     """Thresholds in the KPI definitions (DESIGN.md)."""
 
-    sla_hours: float = Field(48.0, gt=0)
-    min_service_days: float = Field(5.0, ge=0, le=7)
-    in_village_share: float = Field(0.95, ge=0, le=1)
+    sla_hours: Number = Field(48.0, gt=0, le=MAX_SLA_HOURS, description="hours")
+    min_service_days: Number = Field(5.0, ge=0, le=7)
+    in_village_share: Number = Field(0.95, ge=0, le=1)
     cost_driver: Literal["kg", "m3", "items"] = Field(
         "kg",
         description="what each trip's cost is shared by among the flows it carried (cost per flow)",
     )
-    late_yuan_per_item_hour: float = Field(
+    late_yuan_per_item_hour: Number = Field(
         0.1,
         ge=0,
+        le=MAX_YUAN_PER_ITEM,
         description="what an item late past its deadline costs per hour (parcels, outbound, supply; "
         "spoiled produce is counted in kg): cost.late_penalty_yuan_per_day",
     )
@@ -356,12 +416,24 @@ class Social(Section):
     hours are km / ``speed_kmh``. Defaults are estimates (see ``scenarios/lishui.toml``).
     """
 
-    yuan_per_km: float = Field(
-        0.2, ge=0, description="yuan per km of a villager's own trip (running cost of their vehicles)"
+    yuan_per_km: Number = Field(
+        0.2,
+        ge=0,
+        le=MAX_YUAN_PER_KM,
+        description="yuan per km of a villager's own trip (running cost of their vehicles)",
     )
-    yuan_per_hour: float = Field(15.0, ge=0, description="yuan per hour of a villager's time")
-    co2_kg_per_km: float = Field(0.07, ge=0, description="kg CO2 per km of a villager's trip")
-    speed_kmh: float = Field(25.0, gt=0, description="average door-to-door speed of a villager's trip, km/h")
+    yuan_per_hour: Number = Field(
+        15.0, ge=0, le=MAX_YUAN_PER_HOUR, description="yuan per hour of a villager's time"
+    )
+    co2_kg_per_km: Number = Field(
+        0.07, ge=0, le=MAX_CO2_KG_PER_KM, description="kg CO2 per km of a villager's trip"
+    )
+    speed_kmh: Number = Field(
+        25.0,
+        ge=MIN_TRIP_KMH,
+        le=MAX_TRIP_KMH,
+        description="average door-to-door speed of a villager's trip, km/h",
+    )
 
 
 class Scenario(Section):
@@ -370,11 +442,11 @@ class Scenario(Section):
     name: str = "scenario"
     description: str = ""
     mode: Literal["separate", "integrated"] = "integrated"
-    days: int = Field(strict=True, default=28, ge=1, le=3660)
-    warmup_days: int = Field(strict=True, default=2, ge=0)
-    replications: int = Field(strict=True, default=1, ge=1, le=10000)
-    seed: int = Field(strict=True, default=1, ge=0)
-    start_date: dt.date = dt.date(2026, 1, 5)
+    days: int = Field(strict=True, default=28, ge=1, le=MAX_DAYS)
+    warmup_days: int = Field(strict=True, default=2, ge=0, le=MAX_DAYS)
+    replications: int = Field(strict=True, default=1, ge=1, le=MAX_REPLICATIONS)
+    seed: int = Field(strict=True, default=1, ge=0, le=MAX_SEED)
+    start_date: dt.date = Field(dt.date(2026, 1, 5), ge=MIN_START_DATE, le=MAX_START_DATE)
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     vehicle_types: dict[str, VehicleType] = Field(default_factory=_default_vehicle_types)
     parcels: ParcelDemand = Field(default_factory=ParcelDemand)
@@ -414,6 +486,44 @@ class Scenario(Section):
         if names is None:
             return {c.name for c in self.carriers} | {"bus", "supply", "finance"}
         return set(names)
+
+    def peak_items_per_day(self, residents: float) -> dict[str, float]:
+        """Items the busiest day may create for ``residents`` villagers, per flow (expected values).
+
+        Inbound parcels at the busiest weekday and the highest promotion (overlapping waves
+        add), outbound parcels, counter transactions, and a week of supply cases on one day.
+        """
+        p = self.parcels
+        promotion = max(p.promotion_factor, 1.0 + sum(w.peak_factor - 1.0 for w in p.promotions))
+        per_resident = {
+            "parcels": p.per_1000_residents_per_day / 1000.0 * max(p.weekday_factors) * promotion,
+            "outbound": self.outbound.per_1000_residents_per_day / 1000.0,
+            "finance": self.finance.per_1000_residents_per_day / 1000.0,
+            "supply": self.supply.kg_per_resident_per_week / self.supply.case_kg,
+        }
+        return {flow: rate * residents for flow, rate in per_resident.items()}
+
+    def check_daily_work(self, residents: float) -> None:
+        """Raise a :class:`ScenarioError` if the busiest day would exceed :data:`MAX_ITEMS_PER_DAY`
+        items for a county of ``residents`` (call it once the network's population is known)."""
+        flows = self.peak_items_per_day(residents)
+        total = sum(flows.values())
+        if total <= MAX_ITEMS_PER_DAY:
+            return
+        biggest = max(flows, key=flows.__getitem__)
+        field = {
+            "parcels": ("parcels", "per_1000_residents_per_day"),
+            "outbound": ("outbound", "per_1000_residents_per_day"),
+            "finance": ("finance", "per_1000_residents_per_day"),
+            "supply": ("supply", "kg_per_resident_per_week"),
+        }[biggest]
+        detail = ", ".join(f"{flow} {n:,.0f}" for flow, n in flows.items())
+        raise self.error_at(
+            field,
+            "the busiest day would create more items than a run can hold",
+            expected=f"at most {MAX_ITEMS_PER_DAY:,} items a day",
+            found=f"{total:,.0f} for {residents:,.0f} residents ({detail})",
+        )
 
     # Where the file came from: relative paths in it are resolved against _base_dir.
     _base_dir: object = None

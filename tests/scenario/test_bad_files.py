@@ -454,7 +454,7 @@ def test_command_line_missing_file(tmp_path):
             "[self_pickup]\ndelay_hours_min = 48.0\ndelay_hours_max = 24.0\n",
             "self_pickup.delay_hours_max",
             3,
-            "maximum delay below the minimum",
+            "invalid value",
         ),
         ('[hub]\ntrunk_vehicle = "lorry"\n', "hub.trunk_vehicle", 2, "unknown vehicle type"),
         (
