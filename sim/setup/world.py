@@ -67,7 +67,8 @@ def build_world(scenario: Scenario) -> World:
     The cache key is everything the world depends on: the network and bus sections, the hub
     node, the villages named in ``parcels.fixed_per_village``, and the size and time of
     every file read; a changed file builds a new world. The scenario's references into the
-    world that the key leaves out (crops' towns) are checked on every call, cached or not.
+    world that the key leaves out (crops' towns) are checked on every call, cached or not, and
+    so is the busiest day's work for the network's villagers (``Scenario.check_daily_work``).
     """
     key = _world_key(scenario)
     if key not in _WORLDS:
@@ -78,6 +79,7 @@ def build_world(scenario: Scenario) -> World:
         _WORLDS[key] = world
     world = _WORLDS[key]
     check_references(scenario, world.towns, world.farm_crops, world.farm_town)
+    scenario.check_daily_work(float(world.village_population.sum()))
     return world
 
 
