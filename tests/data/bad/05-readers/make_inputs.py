@@ -66,7 +66,7 @@ def _feed_copy(name: str, replace: dict[str, bytes], compression: int = zipfile.
     out = HERE / name
     with zipfile.ZipFile(SAMPLE_FEED) as src, zipfile.ZipFile(out, "w", compression) as dst:
         for info in src.infolist():
-            dst.writestr(info.filename, replace.get(info.filename, src.read(info)))
+            dst.writestr(info, replace.get(info.filename, src.read(info)), compression)
     return out
 
 
@@ -76,6 +76,10 @@ def gtfs_feeds() -> None:
     graph.nodes["STAGECOACH"]["kind"] = "town_station"
     graph.nodes["BULLFROG"]["kind"] = "village"
     write_graphml(graph, HERE / "gtfs_county.graphml")
+    stop = graph.nodes["AMV"]
+    graph.add_node("j_amv", **{**stop, "kind": "junction", "name": "junction by AMV", "population": 0})
+    graph.add_edge("j_amv", "AMV", length_km=0.2, speed_kmh=40.0, road_class="village")
+    write_graphml(graph, HERE / "pending" / "gtfs_county_junction.graphml")
     with zipfile.ZipFile(SAMPLE_FEED) as src:
         stops = src.read("stops.txt").decode("utf-8")
     # A stored (uncompressed) member with one byte changed: the CRC-32 no longer matches.
@@ -87,6 +91,7 @@ def gtfs_feeds() -> None:
     _feed_copy("feed_gbk_stops.zip", {"stops.txt": stops.replace("Resort", "度假村").encode("gbk")})
     long_line = b"stop_id,stop_name,stop_lat,stop_lon\n" + b"x" * LONG_LINE_CHARS + b"\n"
     _feed_copy("feed_long_line.zip", {"stops.txt": long_line})
+    _feed_copy("pending/feed_ok.zip", {})
     _feed_copy("not_a_zip.zip", {}).write_bytes(b"PK\x03\x04 this is not a zip archive")
     _zip_bomb(HERE / "feed_bomb.zip")
 
@@ -96,8 +101,10 @@ def _zip_bomb(out: Path) -> None:
     with zipfile.ZipFile(SAMPLE_FEED) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_BZIP2) as dst:
         for info in src.infolist():
             if info.filename != "stop_times.txt":
-                dst.writestr(info.filename, src.read(info))
-        with dst.open("stop_times.txt", "w", force_zip64=True) as member:
+                dst.writestr(info, src.read(info), zipfile.ZIP_BZIP2)
+        bomb = zipfile.ZipInfo("stop_times.txt", date_time=src.getinfo("stop_times.txt").date_time)
+        bomb.compress_type = zipfile.ZIP_BZIP2
+        with dst.open(bomb, "w", force_zip64=True) as member:
             member.write(b"trip_id,arrival_time,departure_time,stop_id,stop_sequence\n")
             chunk = b"9" * 2**20
             for _ in range(BOMB_MEMBER_BYTES // len(chunk)):
