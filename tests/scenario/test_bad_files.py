@@ -200,8 +200,8 @@ CASES = [
         "network.path",
         6,
         'path = "no_such_county.graphml"',
-        "cannot read the network file",
-        found="no_such_county.graphml",
+        "bad network file",
+        found="no_such_county.graphml: no such network file",
     ),
     Case(
         "pooled_unknown.toml",
