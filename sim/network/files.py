@@ -13,7 +13,8 @@ exports after adding the attributes). Attribute types travel with the file.
 
 CSV node table
 --------------
-UTF-8 (a byte-order mark is allowed), comma-separated, a header row, one node a row:
+UTF-8 (a byte-order mark is allowed), comma-separated, a header row, one node a line
+(quotes may enclose commas, not line breaks):
 
 ============  ========  ====================================================================
 column        required  meaning
@@ -220,15 +221,22 @@ def _rows(path: str | Path, required: tuple[str, ...]) -> tuple[dict[str, type],
         for line, cells in lines:
             if not cells or all(not c.strip() for c in cells):
                 continue
+            breaks = sum(c.count("\n") for c in cells)
+            if breaks or any("\r" in c for c in cells):
+                raise NetworkError(
+                    "a cell holds a line break",
+                    path=path,
+                    line=line,
+                    expected="one row a line (is a quote not closed?)",
+                    found=f"a quoted cell that runs from line {line} to line {line + breaks}",
+                )
             if len(cells) != len(columns):
-                spans = any("\n" in c for c in cells)
                 raise NetworkError(
                     "wrong number of fields",
                     path=path,
                     line=line,
                     expected=f"{len(columns)} ({', '.join(columns)})",
-                    found=str(len(cells))
-                    + ("; a cell holds a line break (is a quote not closed?)" if spans else ""),
+                    found=str(len(cells)),
                 )
             yield line, dict(zip(columns, cells, strict=True))
 
