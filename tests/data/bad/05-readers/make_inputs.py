@@ -31,12 +31,18 @@ def county_tables() -> list[str]:
 
 
 def broken_node_tables(lines: list[str]) -> None:
-    """A node table with a quote left open, one in GBK, one with an oversized cell."""
+    """Node tables with a quote left open, one closed a row later, in GBK, with a long cell."""
     quote = list(lines)
     cells = quote[4].split(",")
     cells[6] = '"' + cells[6]  # the name cell of line 5 opens a quote and never closes it
     quote[4] = ",".join(cells)
     (HERE / "nodes_open_quote.csv").write_text("\n".join(quote), encoding="utf-8")
+    swallow = list(lines)
+    cells = swallow[4].split(",")
+    cells[6] = '"' + cells[6]  # opens a quote on line 5 ...
+    swallow[4] = ",".join(cells)
+    swallow[5] += '"'  # ... that closes at the end of line 6: node 6 becomes part of a name
+    (HERE / "nodes_swallowed_row.csv").write_text("\n".join(swallow), encoding="utf-8")
     gbk = list(lines)
     gbk[3] = gbk[3].replace("station", "站 (丽水)")
     (HERE / "nodes_gbk.csv").write_bytes("\n".join(gbk).encode("gbk"))
