@@ -77,7 +77,9 @@ import io
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 import networkx as nx
 
@@ -118,6 +120,7 @@ def read_graphml(path: str | Path) -> nx.Graph:
     if not data.strip():
         raise NetworkError("empty file", path=path, line=1, expected="a GraphML document", found="nothing")
     _refuse_entities(data, path)
+    node_lines, edge_lines = _graphml_lines(data, path)
     try:
         G = nx.read_graphml(io.BytesIO(data), node_type=str)
     except ParseError as exc:
@@ -137,7 +140,50 @@ def read_graphml(path: str | Path) -> nx.Graph:
     for key in ("node_default", "edge_default"):  # bookkeeping networkx adds on reading
         if not G.graph.get(key):
             G.graph.pop(key, None)
-    return validate_graph(G, path=path)
+    return validate_graph(G, path=path, node_lines=node_lines, edge_lines=edge_lines)
+
+
+def _graphml_lines(data: bytes, path: str | Path) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """The line of every <node> and <edge> of a GraphML text; a node or road given twice is refused.
+
+    networkx would keep the last of two nodes with one id (and merge two edges between the
+    same nodes) without a word: a village counted once with the other's attributes.
+    """
+    node_lines: dict[str, int] = {}
+    edge_lines: dict[tuple[str, str], int] = {}
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        tag, line = name.rsplit(" ", 1)[-1], parser.CurrentLineNumber
+        if tag == "node" and "id" in attrs:
+            _first_line(node_lines, attrs["id"], line, path, f"node {attrs['id']!r}", "unique node ids")
+        elif tag == "edge" and "source" in attrs and "target" in attrs:
+            u, v = attrs["source"], attrs["target"]
+            key = (v, u) if (v, u) in edge_lines else (u, v)
+            _first_line(edge_lines, key, line, path, f"edge {u!r}-{v!r}", "one <edge> per road")
+
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise NetworkError(
+            "not valid XML",
+            path=path,
+            line=exc.lineno,
+            expected="a GraphML (XML) document",
+            found=expat.ErrorString(exc.code),
+        ) from None
+    return node_lines, edge_lines
+
+
+def _first_line(
+    lines: dict[Any, int], key: Any, line: int, path: str | Path, what: str, expected: str
+) -> None:
+    """Record ``key``'s line; a key seen before is an error naming both lines."""
+    if key in lines:
+        found = f"also on line {lines[key]}"
+        raise NetworkError(f"{what} listed twice", path=path, line=line, expected=expected, found=found)
+    lines[key] = line
 
 
 def _refuse_entities(data: bytes, path: str | Path) -> None:

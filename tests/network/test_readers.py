@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from sim.errors import LocatedError, decode_utf8
-from sim.network import GtfsError, NetworkError, read_csv, read_graphml
+from sim.network import GtfsError, NetworkError, read_csv, read_graphml, write_graphml
 from sim.network.gtfs_feed import load_schedule
 from sim.scenario import ScenarioError
 from sim.scenario.load import MAX_TOML_NESTING, read_toml
@@ -181,6 +181,44 @@ def test_graphml_entities_are_refused_before_expansion(tmp_path):
     with pytest.raises(NetworkError, match="declares XML entities") as info:
         read_graphml(path)
     assert info.value.line == 3
+
+
+GRAPHML = """<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+<key id="k" for="node" attr.name="kind" attr.type="string"/>
+<graph edgedefault="undirected">
+<node id="hub"><data key="k">county_hub</data></node>
+<node id="v"><data key="k">{kind}</data></node>
+<edge source="hub" target="v"/>
+{more}</graph></graphml>
+"""
+
+
+@pytest.mark.parametrize(
+    ("more", "message", "first_line"),
+    [
+        ('<node id="v"/>\n', "node 'v' listed twice", 5),
+        ('<edge source="v" target="hub"/>\n', "edge 'v'-'hub' listed twice", 6),
+    ],
+    ids=["node", "edge-reversed"],
+)
+def test_graphml_nodes_and_roads_given_twice_are_refused(tmp_path, more, message, first_line):
+    """networkx would keep the last node of an id, and merge the two roads, silently."""
+    path = tmp_path / "county.graphml"
+    path.write_text(GRAPHML.format(kind="village", more=more))
+    with pytest.raises(NetworkError, match=message) as info:
+        read_graphml(path)
+    assert (info.value.line, info.value.found) == (7, f"also on line {first_line}")
+
+
+def test_graphml_contract_errors_name_the_line(tmp_path):
+    n, e = _tables(tmp_path)
+    path = tmp_path / "county.graphml"
+    write_graphml(read_csv(n, e), path)
+    text = path.read_text()
+    path.write_text(text.replace(">village<", ">vilage<"))
+    with pytest.raises(NetworkError, match="unknown node kind") as info:
+        read_graphml(path)
+    assert info.value.line == text[: text.index('<node id="v_a1"')].count("\n") + 1
 
 
 def test_graphml_value_that_does_not_fit_its_type_is_located(tmp_path):

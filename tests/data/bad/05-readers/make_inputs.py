@@ -54,7 +54,13 @@ def broken_node_tables(lines: list[str]) -> None:
 
 
 def graphml_files() -> None:
-    """A GraphML file that is a CSV, and one that declares an entity expansion bomb."""
+    """GraphML files: a CSV, an entity expansion bomb, a village given twice."""
+    write_graphml(generate_county(seed=3, n_villages=12), HERE / "duplicate_node.graphml")
+    text = (HERE / "duplicate_node.graphml").read_text(encoding="utf-8")
+    start = text.index('<node id="v_')
+    village = text[start : text.index("</node>", start) + len("</node>")]
+    text = text.replace("</graph>", f"  {village}\n  </graph>")
+    (HERE / "duplicate_node.graphml").write_text(text, encoding="utf-8")
     (HERE / "not_xml.graphml").write_text("id,kind,x,y\nhub,county_hub,0,0\n", encoding="utf-8")
     entities = ['<!ENTITY lol0 "lol">']
     refs = ["&lol{}; ".strip().format(i - 1) * 10 for i in range(1, 10)]  # ten of the entity before
