@@ -4,11 +4,13 @@ Bottom floor: this module imports nothing from ``sim``, so every package (also
 ``network``, ``routing`` and ``ledger``, which import nothing else of ``sim``) may use it.
 :class:`LocatedError` holds the place and renders the message; each layer subclasses it
 with its own wording (``ScenarioError``, ``NetworkError``, ``GtfsError``, ``PathError``).
-:func:`did_you_mean` is the one "did you mean" hint for misspelt names.
+:func:`did_you_mean` is the one "did you mean" hint for misspelt names; :func:`decode_utf8`
+the one way a reader turns the bytes of a text file into text (or a located error).
 """
 
 from __future__ import annotations
 
+import codecs
 import difflib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -135,3 +137,57 @@ def did_you_mean(
         return ""
     guess = show(close[0]) if show is not None else close[0]
     return f" (did you mean {guess!r}?)"
+
+
+#: What a text file that is not UTF-8 most likely is, tried in this order on the raw bytes:
+#: GB18030 (a superset of GBK, what Chinese Windows tools save), then Windows-1252.
+_LIKELY_ENCODINGS = (("gb18030", "GBK/GB18030"), ("cp1252", "Latin-1/Windows-1252"))
+_UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def decode_utf8(data: bytes, error: Callable[..., LocatedError]) -> str:
+    """``data`` as UTF-8 text, a leading byte-order mark dropped; else ``error(...)`` is raised.
+
+    ``error`` makes the located error (e.g. ``functools.partial(NetworkError, path=p)``);
+    it is called with the message and ``line``, ``expected`` and ``found`` keywords. The
+    message names the line of the first byte that is not UTF-8, the bytes, and a guess
+    at the encoding the file is in.
+
+    >>> decode_utf8(codecs.BOM_UTF8 + b"a = 1", LocatedError)
+    'a = 1'
+    >>> try:
+    ...     decode_utf8("a\\nname = 中文".encode("gbk"), LocatedError)
+    ... except LocatedError as exc:
+    ...     print(exc.line, exc.found)
+    2 bytes that are not UTF-8 (e.g. GBK/GB18030?) at byte 8 of the line: b'\\xd6\\xd0'
+    """
+    if data.startswith(_UTF16_MARKS):
+        raise error(
+            "the file is not UTF-8 text",
+            line=1,
+            expected="UTF-8 (save the file as UTF-8)",
+            found="UTF-16 (a UTF-16 byte-order mark)",
+        )
+    body = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = body.rfind(b"\n", 0, exc.start) + 1
+        raise error(
+            "the file is not UTF-8 text",
+            line=body.count(b"\n", 0, exc.start) + 1,
+            expected="UTF-8 (save the file as UTF-8)",
+            found=f"bytes that are not UTF-8 (e.g. {_likely_encoding(body)}?) at byte "
+            f"{exc.start - line_start + 1} of the line: {body[exc.start : exc.start + 2]!r}",
+        ) from None
+
+
+def _likely_encoding(data: bytes) -> str:
+    """The first of :data:`_LIKELY_ENCODINGS` that decodes ``data`` (the last one if none)."""
+    for codec, name in _LIKELY_ENCODINGS:
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return name
+    return _LIKELY_ENCODINGS[-1][1]

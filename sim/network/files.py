@@ -13,7 +13,8 @@ exports after adding the attributes). Attribute types travel with the file.
 
 CSV node table
 --------------
-UTF-8 (a byte-order mark is allowed), comma-separated, a header row, one node a row:
+UTF-8 (a byte-order mark is allowed), comma-separated, a header row, one node a line
+(quotes may enclose commas, not line breaks):
 
 ============  ========  ====================================================================
 column        required  meaning
@@ -71,16 +72,22 @@ GraphML only.
 from __future__ import annotations
 
 import csv
+import functools
+import io
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 import networkx as nx
 
 from sim.atomic import atomic_path
+from sim.errors import decode_utf8
 from sim.network.contract import DEFAULT_DETOUR, NetworkError, validate_graph
 from sim.network.geography import project_lonlat
+from sim.network.tables import csv_rows, read_bytes
 
 NODE_COLUMNS = ("id", "kind", "x", "y", "population", "town", "name")
 NODE_OPTIONAL = ("village", "crops", "poi_type", "lon", "lat")
@@ -108,17 +115,94 @@ def read_graphml(path: str | Path) -> nx.Graph:
     >>> nx.utils.graphs_equal(read_graphml(p), G)
     True
     """
+    error = functools.partial(NetworkError, path=path)
+    data = read_bytes(path, error, "network file")
+    if not data.strip():
+        raise NetworkError("empty file", path=path, line=1, expected="a GraphML document", found="nothing")
+    _refuse_entities(data, path)
+    node_lines, edge_lines = _graphml_lines(data, path)
     try:
-        G = nx.read_graphml(path, node_type=str)
+        G = nx.read_graphml(io.BytesIO(data), node_type=str)
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
-        raise NetworkError("not valid XML", path=path, line=line, found=str(exc)) from None
+        raise NetworkError(
+            "not valid XML", path=path, line=line, expected="a GraphML (XML) document", found=str(exc)
+        ) from None
     except nx.NetworkXError as exc:
         raise NetworkError("not a usable GraphML file", path=path, found=str(exc)) from None
+    except (KeyError, ValueError, TypeError) as exc:  # networkx converting a <data> by its attr.type
+        raise NetworkError(
+            "a GraphML value does not fit its key",
+            path=path,
+            expected="attr.type boolean, int, long, float, double or string, and values of that type",
+            found=str(exc),
+        ) from None
     for key in ("node_default", "edge_default"):  # bookkeeping networkx adds on reading
         if not G.graph.get(key):
             G.graph.pop(key, None)
-    return validate_graph(G, path=path)
+    return validate_graph(G, path=path, node_lines=node_lines, edge_lines=edge_lines)
+
+
+def _graphml_lines(data: bytes, path: str | Path) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """The line of every <node> and <edge> of a GraphML text; a node or road given twice is refused.
+
+    networkx would keep the last of two nodes with one id (and merge two edges between the
+    same nodes) without a word: a village counted once with the other's attributes.
+    """
+    node_lines: dict[str, int] = {}
+    edge_lines: dict[tuple[str, str], int] = {}
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        tag, line = name.rsplit(" ", 1)[-1], parser.CurrentLineNumber
+        if tag == "node" and "id" in attrs:
+            _first_line(node_lines, attrs["id"], line, path, f"node {attrs['id']!r}", "unique node ids")
+        elif tag == "edge" and "source" in attrs and "target" in attrs:
+            u, v = attrs["source"], attrs["target"]
+            key = (v, u) if (v, u) in edge_lines else (u, v)
+            _first_line(edge_lines, key, line, path, f"edge {u!r}-{v!r}", "one <edge> per road")
+
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise NetworkError(
+            "not valid XML",
+            path=path,
+            line=exc.lineno,
+            expected="a GraphML (XML) document",
+            found=expat.ErrorString(exc.code),
+        ) from None
+    return node_lines, edge_lines
+
+
+def _first_line(
+    lines: dict[Any, int], key: Any, line: int, path: str | Path, what: str, expected: str
+) -> None:
+    """Record ``key``'s line; a key seen before is an error naming both lines."""
+    if key in lines:
+        found = f"also on line {lines[key]}"
+        raise NetworkError(f"{what} listed twice", path=path, line=line, expected=expected, found=found)
+    lines[key] = line
+
+
+def _refuse_entities(data: bytes, path: str | Path) -> None:
+    """GraphML needs no entity declarations; refuse them (entity expansion bombs) before parsing.
+
+    The XML parser (expat >= 2.4) also stops an expansion that amplifies its input too much;
+    this says why in a planner's words, naming the line of the declaration.
+    """
+    prolog_end = data.find(b"<graphml")
+    prolog = data if prolog_end < 0 else data[:prolog_end]
+    at = prolog.find(b"<!ENTITY")
+    if at >= 0:
+        raise NetworkError(
+            "the GraphML file declares XML entities",
+            path=path,
+            line=prolog.count(b"\n", 0, at) + 1,
+            expected="plain GraphML without <!ENTITY declarations",
+            found=prolog[at : at + 40].decode("utf-8", "replace").split("\n")[0],
+        )
 
 
 def write_graphml(G: nx.Graph, path: str | Path) -> None:
@@ -156,35 +240,20 @@ def _parse(text: str, kind: type, *, path, field: str, line: int, row_id: str) -
 
 
 def _rows(path: str | Path, required: tuple[str, ...]) -> tuple[dict[str, type], Iterator]:
-    """The column types of a CSV file and an iterator of (line, {column: text}) rows."""
-    handle = open(path, newline="", encoding="utf-8-sig")  # closed by rows() or below
-    reader = csv.reader(handle)
-    header = next(reader, None)
+    """The column types of a CSV file and an iterator of (line, {column: text}) rows.
+
+    The file is read whole (at most :data:`~sim.network.tables.MAX_TABLE_FILE_BYTES`) and
+    decoded as UTF-8 (a byte-order mark is allowed); every problem names this file.
+    """
+    error = functools.partial(NetworkError, path=path)
+    text = decode_utf8(read_bytes(path, error, "network file"), error)
+    lines = csv_rows(text, error)
+    _, header = next(lines, (1, []))
     if not header:
-        handle.close()
         raise NetworkError("empty file", path=path, line=1, expected="a header row", found="nothing")
-    columns: dict[str, type] = {}
-    for raw in header:
-        name, _, type_name = raw.strip().partition(":")
-        if type_name and type_name not in _TYPE_NAMES:
-            handle.close()
-            raise NetworkError(
-                f"column {raw!r}: unknown type",
-                path=path,
-                field=name,
-                line=1,
-                expected="NAME:int, NAME:float, NAME:bool or NAME:str",
-                found=repr(type_name),
-            )
-        if name in columns or not name:
-            handle.close()
-            raise NetworkError(
-                "duplicate or empty column name", path=path, field=name, line=1, found=repr(raw)
-            )
-        columns[name] = _TYPE_NAMES.get(type_name, _KNOWN_TYPES.get(name, str))
+    columns = _header_types(path, header)
     for name in required:
         if name not in columns:
-            handle.close()
             raise NetworkError(
                 f"missing column {name!r}",
                 path=path,
@@ -195,21 +264,51 @@ def _rows(path: str | Path, required: tuple[str, ...]) -> tuple[dict[str, type],
             )
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        with handle:
-            for cells in reader:
-                if not cells or all(not c.strip() for c in cells):
-                    continue
-                if len(cells) != len(columns):
-                    raise NetworkError(
-                        "wrong number of fields",
-                        path=path,
-                        line=reader.line_num,
-                        expected=f"{len(columns)} ({', '.join(columns)})",
-                        found=str(len(cells)),
-                    )
-                yield reader.line_num, dict(zip(columns, cells, strict=True))
+        for line, cells in lines:
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            breaks = sum(c.count("\n") for c in cells)
+            if breaks or any("\r" in c for c in cells):
+                raise NetworkError(
+                    "a cell holds a line break",
+                    path=path,
+                    line=line,
+                    expected="one row a line (is a quote not closed?)",
+                    found=f"a quoted cell that runs from line {line} to line {line + breaks}",
+                )
+            if len(cells) != len(columns):
+                raise NetworkError(
+                    "wrong number of fields",
+                    path=path,
+                    line=line,
+                    expected=f"{len(columns)} ({', '.join(columns)})",
+                    found=str(len(cells)),
+                )
+            yield line, dict(zip(columns, cells, strict=True))
 
     return columns, rows()
+
+
+def _header_types(path: str | Path, header: list[str]) -> dict[str, type]:
+    """Column name -> type of a header row (``NAME:TYPE`` or a known column's type)."""
+    columns: dict[str, type] = {}
+    for raw in header:
+        name, _, type_name = raw.strip().partition(":")
+        if type_name and type_name not in _TYPE_NAMES:
+            raise NetworkError(
+                f"column {raw!r}: unknown type",
+                path=path,
+                field=name,
+                line=1,
+                expected="NAME:int, NAME:float, NAME:bool or NAME:str",
+                found=repr(type_name),
+            )
+        if name in columns or not name:
+            raise NetworkError(
+                "duplicate or empty column name", path=path, field=name, line=1, found=repr(raw)
+            )
+        columns[name] = _TYPE_NAMES.get(type_name, _KNOWN_TYPES.get(name, str))
+    return columns
 
 
 def _typed_cells(

@@ -1,10 +1,11 @@
 """Reading a GTFS feed for :mod:`sim.network.gtfs`: files, times, calendar, schedule.
 
 Internal to the GTFS importer (its public names are re-exported there): a zip archive or
-directory becomes a :class:`Schedule` of trips with their stop times sorted, blank times
-filled and frequencies parsed; :func:`service_calendar` gives the running days of each
-service. Strings are parsed once per distinct value (numpy ``unique``), so the 37 k stop
-times of a city feed load in about 0.2 s; every error names the file, line and column.
+directory (read by :mod:`sim.network.gtfs_files`) becomes a :class:`Schedule` of trips
+with their stop times sorted, blank times filled and frequencies parsed;
+:func:`service_calendar` gives the running days of each service. Strings are parsed once
+per distinct value (numpy ``unique``), so the 37 k stop times of a city feed load in
+about 0.2 s; every error names the file, line and column.
 
 >>> s = load_schedule("sample_gtfs.zip", None)  # doctest: +SKIP
 >>> s.trip_ids[:2], hms(float(s.st_dep[0]))  # doctest: +SKIP
@@ -13,185 +14,22 @@ times of a city feed load in about 0.2 s; every error names the file, line and c
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-from sim.errors import LocatedError
 from sim.network.geography import project_lonlat
+from sim.network.gtfs_files import Feed, FeedTable, GtfsError
 from sim.units import TIME_EPS_MIN
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME_RE = re.compile(r"(\d{1,3}):([0-5]\d):([0-5]\d)")
 _DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _MAX_LISTED = 12
-
-
-class GtfsError(LocatedError):
-    """A GTFS feed (or a request on it) the importer cannot use, said for a planner.
-
-    Names the file (``feed.zip/member.txt``), the line, the column, what was expected and
-    what was found, in the style of the network's other errors. ``file`` and ``column``
-    are this error's names for :class:`~sim.errors.LocatedError`'s ``path`` and
-    ``field``; a blank ``expected`` or ``found`` is not shown.
-
-    >>> str(GtfsError("bad time", file="f.zip/stop_times.txt", line=3,
-    ...               column="departure_time", expected="HH:MM:SS", found="'25:61:00'"))
-    "f.zip/stop_times.txt:3: departure_time: bad time (expected HH:MM:SS; found '25:61:00')"
-    """
-
-    subject = "the GTFS feed"
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | None = None,
-        line: int | None = None,
-        column: str | None = None,
-        expected: str | None = None,
-        found: str | None = None,
-    ) -> None:
-        super().__init__(
-            message, path=file, field=column, line=line, expected=expected or None, found=found or None
-        )
-
-    @property
-    def file(self) -> str | None:
-        """The feed member, e.g. ``feed.zip/stop_times.txt`` (or None)."""
-        return self.path
-
-    @property
-    def column(self) -> str | None:
-        """The column (or request argument) at fault, or None."""
-        return self.field
-
-
-# --------------------------------------------------------------------------- reading files
-
-
-class _Table:
-    """One GTFS file as columns of raw strings, with the file line of each row."""
-
-    def __init__(self, where: str, header: list[str], rows: list[list[str]], lines: list[int]):
-        self.where, self.header, self.lines = where, header, lines
-        n = len(header)
-        rows = [r if len(r) == n else (r + [""] * n)[:n] for r in rows]
-        columns = list(zip(*rows, strict=True)) if rows else [()] * n
-        self._cols = dict(zip(header, columns, strict=True))
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    def has(self, column: str) -> bool:
-        return column in self._cols
-
-    def col(self, column: str) -> list[str]:
-        """Stripped values of ``column``; all blank if the (optional) column is absent."""
-        values = self._cols.get(column)
-        return [""] * len(self) if values is None else [v.strip() for v in values]
-
-    def error(self, row: int | None, column: str | None, message: str, **kw) -> GtfsError:
-        line = self.lines[row] if row is not None else None
-        return GtfsError(message, file=self.where, line=line, column=column, **kw)
-
-    def convert(
-        self, column: str, fn: Callable[[str], float], expected: str, dtype: type = float
-    ) -> np.ndarray:
-        """Parse a column through ``fn`` once per distinct value; a failure names the line."""
-        values = self.col(column)
-        if not values:
-            return np.empty(0, dtype)
-        uniq, inv = np.unique(np.asarray(values, dtype=str), return_inverse=True)
-        out = np.empty(len(uniq), dtype)
-        for k, text in enumerate(uniq):
-            try:
-                out[k] = fn(str(text))
-            except (ValueError, OverflowError):
-                row = int(np.flatnonzero(inv == k)[0])
-                raise self.error(row, column, "bad value", expected=expected, found=repr(str(text))) from None
-        return out[inv.ravel()]
-
-    def lookup(self, column: str, index: dict[str, int], expected: str) -> np.ndarray:
-        """Indices of the column's values in ``index``; an unknown value names the line."""
-        return self.convert(column, lambda v: index[v] if v in index else _fail(), expected, int)
-
-
-def _fail() -> int:
-    raise ValueError
-
-
-class _Feed:
-    """A GTFS zip archive (members may sit in one sub-folder) or a directory of .txt files."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.name = self.path.name
-        if self.path.is_dir():
-            self._members = {p.name: str(p) for p in self.path.glob("*.txt")}
-        elif self.path.is_file() and zipfile.is_zipfile(self.path):
-            with zipfile.ZipFile(self.path) as zf:
-                names = sorted(zf.namelist(), key=lambda n: (n.count("/"), n))
-            self._members = {}
-            for n in names:
-                self._members.setdefault(n.rsplit("/", 1)[-1], n)
-        elif self.path.exists():
-            raise GtfsError(
-                "not a GTFS feed",
-                file=str(path),
-                expected="a .zip archive or a directory",
-                found="another file",
-            )
-        else:
-            raise GtfsError("no such file or directory", file=str(path))
-
-    def table(self, member: str, required: Sequence[str], optional: bool = False) -> _Table:
-        where = f"{self.name}/{member}"
-        if member not in self._members:
-            if optional:
-                return _Table(where, list(required), [], [])
-            raise GtfsError(
-                "required file is missing",
-                file=where,
-                expected=member,
-                found=", ".join(sorted(self._members)) or "no .txt files",
-            )
-        if self.path.is_dir():
-            data = Path(self._members[member]).read_bytes()
-        else:
-            with zipfile.ZipFile(self.path) as zf:
-                data = zf.read(self._members[member])
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise GtfsError("not UTF-8 text", file=where, found=str(exc)) from None
-        reader = csv.reader(io.StringIO(text, newline=""))
-        header = [h.strip() for h in next(reader, [])]
-        rows, lines = [], []
-        for row in reader:
-            if row and any(row):
-                rows.append(row)
-                lines.append(reader.line_num)
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise GtfsError(
-                f"missing required column {', '.join(map(repr, missing))}",
-                file=where,
-                line=1,
-                expected=", ".join(required),
-                found=", ".join(header) or "an empty header",
-            )
-        return _Table(where, header, rows, lines)
-
-    def has(self, member: str) -> bool:
-        return member in self._members
 
 
 def _parse_time(text: str) -> float:
@@ -245,7 +83,7 @@ def listing(items: Sequence[str]) -> str:
 class Schedule:
     """The selected trips of a feed, their stop times sorted by trip then stop_sequence."""
 
-    feed: _Feed
+    feed: Feed
     stop_ids: list[str]
     stop_names: list[str]
     lon: np.ndarray
@@ -274,7 +112,7 @@ def load_schedule(path: str | Path, route_ids: Sequence[str] | None) -> Schedule
     Stop times are sorted by trip then stop_sequence, blank times filled (see
     :func:`_fill_times`), and frequencies parsed. Raises :class:`GtfsError`.
     """
-    feed = _Feed(path)
+    feed = Feed(path)
     route_names = _route_names(feed)
     trips, all_index, sel = _selected_trips(feed, route_names, route_ids)
     t_ids, t_route = trips.col("trip_id"), trips.col("route_id")
@@ -313,7 +151,7 @@ def load_schedule(path: str | Path, route_ids: Sequence[str] | None) -> Schedule
     )
 
 
-def _route_names(feed: _Feed) -> dict[str, str]:
+def _route_names(feed: Feed) -> dict[str, str]:
     """route_id -> display name (short and long name, or the id)."""
     routes = feed.table("routes.txt", ["route_id"])
     return {
@@ -328,8 +166,8 @@ def _route_names(feed: _Feed) -> dict[str, str]:
 
 
 def _selected_trips(
-    feed: _Feed, route_names: dict[str, str], route_ids: Sequence[str] | None
-) -> tuple[_Table, dict[str, int], list[int]]:
+    feed: Feed, route_names: dict[str, str], route_ids: Sequence[str] | None
+) -> tuple[FeedTable, dict[str, int], list[int]]:
     """trips.txt, the row of every trip_id, and the rows of the trips of the chosen routes."""
     keep: set[str] | None = None
     if route_ids is not None:
@@ -355,7 +193,7 @@ def _selected_trips(
 
 
 def _stop_times(
-    feed: _Feed,
+    feed: Feed,
     pos: np.ndarray,
     all_index: dict[str, int],
     s_index: dict[str, int],
@@ -393,7 +231,7 @@ def _stop_times(
 
 
 def _frequencies(
-    feed: _Feed, pos: np.ndarray, all_index: dict[str, int]
+    feed: Feed, pos: np.ndarray, all_index: dict[str, int]
 ) -> dict[int, list[tuple[float, float, float]]]:
     """frequencies.txt: selected trip -> its (start, end, headway) minutes; checked."""
     freq: dict[int, list[tuple[float, float, float]]] = {}
@@ -421,7 +259,7 @@ def _frequencies(
 
 
 def _fill_times(
-    st: _Table,
+    st: FeedTable,
     order: np.ndarray,
     trip: np.ndarray,
     same: np.ndarray,
@@ -476,7 +314,7 @@ def _fill_times(
     return arr, dep
 
 
-def service_calendar(feed: _Feed) -> tuple[dict[str, int], int, np.ndarray]:
+def service_calendar(feed: Feed) -> tuple[dict[str, int], int, np.ndarray]:
     """Service ids, first day (ordinal) and a (services, days) bool matrix of running days."""
     cal = feed.table("calendar.txt", ["service_id", *_WEEKDAYS, "start_date", "end_date"], True)
     exc = feed.table("calendar_dates.txt", ["service_id", "date", "exception_type"], True)

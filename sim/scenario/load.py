@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import math
 import re
 import tomllib
 import typing
@@ -11,53 +14,140 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import did_you_mean
+from sim.errors import decode_utf8, did_you_mean
 from sim.scenario.errors import Loc, ScenarioError, dotted, line_of
 from sim.scenario.fields import format_clock
 from sim.scenario.schema import Scenario
+
+#: A scenario or sweep file larger than this is refused unread (the longest real one is ~20 kB).
+MAX_TOML_FILE_BYTES = 16 * 1024 * 1024
+#: The largest seed a run may use: replication k runs seed + k, and the sweep store keeps it
+#: as an SQLite INTEGER (signed 64 bits).
+MAX_SEED = 2**63 - 1
+HOURS_PER_DAY = 24.0
+#: Tables and arrays nested deeper than this are refused (a scenario needs five levels).
+MAX_TOML_NESTING = 32
 
 
 def load(path: str | Path) -> Scenario:
     """Read and validate a TOML scenario file.
 
     Raises :class:`ScenarioError` naming the file, field path and line for any
-    problem: a missing file, a TOML syntax error, a wrong type or value, an
-    unknown key (with a "did you mean"), or inconsistent settings.
+    problem: a missing file, a file that is not UTF-8 (a byte-order mark is fine), a
+    TOML syntax error, values nested too deeply, a wrong type or value, an unknown key
+    (with a "did you mean"), or inconsistent settings.
+    """
+    data, text = read_toml(path)
+    return from_dict(data, path=path, text=text)
+
+
+def read_toml(path: str | Path, what: str = "scenario file") -> tuple[dict[str, Any], str]:
+    """The table and the text of a TOML file (a scenario or a sweep: ``what`` names it).
+
+    Every problem is a :class:`ScenarioError` naming the file and, where it has one, the
+    line: not a readable file, larger than :data:`MAX_TOML_FILE_BYTES`, not UTF-8 (say
+    which encoding it may be), a TOML syntax error, or nesting deeper than
+    :data:`MAX_TOML_NESTING`. A UTF-8 byte-order mark is accepted.
     """
     path = Path(path)
+    data = _read_bytes(path, what)
+    text = decode_utf8(data, functools.partial(ScenarioError, path=path))
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _syntax_error(exc, path, text) from None
+    except RecursionError:
+        table = None
+    deep = _too_deep(table) if table is not None else ()
+    if table is None or deep:
+        raise ScenarioError(
+            "values nested too deeply",
+            path=path,
+            line=line_of(text, deep[:1]) if deep else _deepest_bracket_line(text),
+            field=dotted(deep[:3]) + " ..." if deep else None,
+            expected=f"tables and arrays nested at most {MAX_TOML_NESTING} deep",
+            found=f"more than {MAX_TOML_NESTING} levels",
+        )
+    return table, text
+
+
+def _read_bytes(path: Path, what: str) -> bytes:
+    """The bytes of an existing regular file of at most MAX_TOML_FILE_BYTES."""
     if not path.is_file():
         raise ScenarioError(
-            "cannot read the scenario file",
+            f"cannot read the {what}",
             path=path,
             expected="an existing TOML file",
             found="no such file" if not path.exists() else "not a regular file",
         )
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError("cannot read the scenario file", path=path, found=str(exc)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        line = int(match.group(1)) if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
-        lines = text.split("\n")  # as TOML counts lines (splitlines also splits on "\u2028")
-        bad = lines[line - 1].removesuffix("\r") if line is not None and line <= len(lines) else None
-        hint = None
-        if bad is not None:
-            unquoted = re.sub(r"\"[^\"]*\"|'[^']*'", '""', bad).split("#")[0]
-            if re.search(r"(?<![\w:.-])\d{1,2}:\d{2}(?![\d:])", unquoted):
-                hint = 'clock times are quoted strings in TOML, e.g. "06:30"'
-        raise ScenarioError(
-            f"TOML syntax error: {message}",
-            path=path,
-            line=line,
-            expected=hint,
-            found=bad.strip() if bad is not None else None,
-        ) from None
-    return from_dict(data, path=path, text=text)
+        size = path.stat().st_size
+        if size > MAX_TOML_FILE_BYTES:
+            raise ScenarioError(
+                f"the {what} is too large",
+                path=path,
+                expected=f"at most {MAX_TOML_FILE_BYTES // 2**20} MiB",
+                found=f"{size / 2**20:.0f} MiB",
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the {what}", path=path, found=exc.strerror or str(exc)) from None
+
+
+def _syntax_error(exc: tomllib.TOMLDecodeError, path: Path, text: str) -> ScenarioError:
+    """A TOML syntax error at its line, with the line's text and a hint for unquoted clocks."""
+    message = str(exc)
+    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    line = int(match.group(1)) if match else None
+    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+    lines = text.split("\n")  # as TOML counts lines (splitlines also splits on "\u2028")
+    bad = lines[line - 1].removesuffix("\r") if line is not None and line <= len(lines) else None
+    hint = None
+    if bad is not None:
+        unquoted = re.sub(r"\"[^\"]*\"|'[^']*'", '""', bad).split("#")[0]
+        if re.search(r"(?<![\w:.-])\d{1,2}:\d{2}(?![\d:])", unquoted):
+            hint = 'clock times are quoted strings in TOML, e.g. "06:30"'
+    return ScenarioError(
+        f"TOML syntax error: {message}",
+        path=path,
+        line=line,
+        expected=hint,
+        found=bad.strip() if bad is not None else None,
+    )
+
+
+def _too_deep(table: dict[str, Any]) -> Loc:
+    """The path to a value nested deeper than MAX_TOML_NESTING, or () (walked without recursion)."""
+    stack: list[tuple[Loc, Any]] = [((), table)]
+    while stack:
+        loc, value = stack.pop()
+        if len(loc) > MAX_TOML_NESTING:
+            return loc
+        if isinstance(value, dict):
+            stack += [((*loc, k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [((*loc, i), v) for i, v in enumerate(value)]
+    return ()
+
+
+def _deepest_bracket_line(text: str) -> int | None:
+    """The first line where brackets outside strings and comments open MAX_TOML_NESTING deep."""
+    depth, quote, line = 0, "", 1
+    for ch in text:
+        if ch == "\n":
+            line += 1
+            quote = "" if quote == "#" else quote
+        elif quote:
+            quote = "" if ch == quote and quote != "#" else quote
+        elif ch in "\"'#":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_TOML_NESTING:
+                return line
+        elif ch in "]}":
+            depth -= 1
+    return None
 
 
 def from_dict(
@@ -155,6 +245,7 @@ def consistency_problems(s: Scenario) -> list[Problem]:
     total = sum(c.share for c in s.carriers)
     if abs(total - 1.0) > 0.01:
         out.append((("carriers",), "carrier shares must add up to 1", "1.0", f"{total:.3f}"))
+    out += _horizon_problems(s)
     out += _unknown_names(s, names)
     out += _empty_fleets(s)
     out += _freight_outside_timetable(s)
@@ -165,6 +256,38 @@ def consistency_problems(s: Scenario) -> list[Problem]:
                 "maximum delay below the minimum",
                 f">= {s.self_pickup.delay_hours_min}",
                 str(s.self_pickup.delay_hours_max),
+            )
+        )
+    return out
+
+
+def _horizon_problems(s: Scenario) -> list[Problem]:
+    """The run must end inside the calendar, and its seeds must fit the sweep store's integers."""
+    out: list[Problem] = []
+    # The run simulates days plus a drain of ceil(sla_hours / 24) + 1 days
+    # (sim.model.simulation.drain_days); every one of them needs a date.
+    drain = math.ceil(s.kpi.sla_hours / HOURS_PER_DAY) + 1 if math.isfinite(s.kpi.sla_hours) else None
+    last_day = s.days + drain - 1 if drain is not None else None  # days after start_date
+    if last_day is None or last_day > (dt.date.max - s.start_date).days:
+        possible = last_day is not None and last_day <= (dt.date.max - dt.date.min).days
+        out.append(
+            (
+                ("start_date",),
+                f"the run would pass the end of the calendar ({dt.date.max})",
+                f"a start_date on or before {dt.date.max - dt.timedelta(days=last_day)}"
+                f" (days = {s.days} and {drain} days to drain)"
+                if possible
+                else "a run that fits in the calendar",
+                str(s.start_date),
+            )
+        )
+    if s.seed + s.replications - 1 > MAX_SEED:
+        out.append(
+            (
+                ("seed",),
+                "seed too large: every replication's seed must fit in a signed 64-bit integer (SQLite's)",
+                f"seed + replications - 1 <= {MAX_SEED} (replications = {s.replications})",
+                str(s.seed),
             )
         )
     return out

@@ -28,8 +28,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +35,7 @@ from typing import Any
 
 from sim.errors import did_you_mean
 from sim.scenario import Scenario, ScenarioError, derive, load
+from sim.scenario.load import read_toml
 from sim.sweep.checks import Checker, flatten
 from sim.sweep.design import DESIGNS, Parameter, make_points, run_seed
 from sim.sweep.parameters import parse_parameters
@@ -124,25 +123,7 @@ def scenario_hash(scenario: Scenario) -> str:
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and validate a sweep file; any problem is a ScenarioError naming it."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(
-            "cannot read the sweep file",
-            path=path,
-            expected="an existing TOML file",
-            found="no such file" if not path.exists() else "not a regular file",
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError("cannot read the sweep file", path=path, found=str(exc)) from None
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        line = int(match.group(1)) if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        lines = text.splitlines()
-        found = lines[line - 1].strip() if line and line <= len(lines) else None
-        raise ScenarioError(f"TOML syntax error: {message}", path=path, line=line, found=found) from None
+    data, text = read_toml(path, "sweep file")
     return sweep_from_dict(data, path=path, text=text)
 
 

@@ -213,5 +213,5 @@ def test_graphml_errors(tmp_path):
     write_graphml(G, path)
     with pytest.raises(NetworkError, match="no town_station"):
         read_graphml(path)
-    with pytest.raises(OSError):
+    with pytest.raises(NetworkError, match="no such network file"):
         read_graphml(tmp_path / "missing.graphml")

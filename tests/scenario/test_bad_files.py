@@ -200,8 +200,8 @@ CASES = [
         "network.path",
         6,
         'path = "no_such_county.graphml"',
-        "cannot read the network file",
-        found="no_such_county.graphml",
+        "bad network file",
+        found="no_such_county.graphml: no such network file",
     ),
     Case(
         "pooled_unknown.toml",
@@ -296,8 +296,8 @@ def test_a_file_that_is_not_utf8(capsys, tmp_path):
     path.write_bytes('name = "Lishui \xe9t\xe9"\n'.encode("latin-1"))
     assert main(["validate", str(path)]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
-    assert f"{path}: cannot read the scenario file" in err
-    assert "utf-8" in err.lower()
+    assert f"{path}:1: the file is not UTF-8 text" in err
+    assert "Latin-1/Windows-1252" in err  # the likely encoding, guessed from the bytes
     assert "Traceback" not in err
 
 
