@@ -17,16 +17,14 @@ There is exactly one ``county_hub`` and every town that has a village has exactl
 ``town_station``. Where a node keeps ``lon`` / ``lat`` (degrees), they are within
 [-180, 180] / [-90, 90] (a latitude of 119 is a longitude: the columns are swapped), and
 the county is at most :data:`MAX_COUNTY_SPAN_KM` across. :func:`validate_graph` checks
-all of this and fills in a missing ``speed_kmh`` from the road class;
-:func:`check_unique_graphml_ids` finds a node id given twice in a GraphML file (which a
-GraphML reader silently merges).
+all of this and fills in a missing ``speed_kmh`` from the road class (a node id given
+twice in a GraphML file is the reader's to refuse: :mod:`sim.network.files`).
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from xml.parsers import expat
 
 import networkx as nx
 
@@ -203,38 +201,6 @@ def _check_span(G: nx.Graph, path: str | Path | None) -> None:
                 expected=f"at most {MAX_COUNTY_SPAN_KM:g} km across",
                 found=f"{high - low:,.0f} km",
             )
-
-
-def check_unique_graphml_ids(path: str | Path) -> None:
-    """Raise :class:`NetworkError` for a node id given twice in the GraphML file ``path``,
-    naming the id and both lines (a GraphML reader keeps the last one and merges them).
-
-    A file that is not XML passes: reading it says why.
-    """
-    first_line: dict[str, int] = {}
-    parser = expat.ParserCreate()
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        if tag.rpartition(":")[2] != "node" or "id" not in attrs:
-            return
-        node, line = attrs["id"], parser.CurrentLineNumber
-        if node in first_line:
-            raise NetworkError(
-                f"node {node!r} given twice (on lines {first_line[node]} and {line})",
-                path=path,
-                field="id",
-                line=line,
-                expected="unique node ids",
-                found=f"also on line {first_line[node]}",
-            )
-        first_line[node] = line
-
-    parser.StartElementHandler = start
-    try:
-        with open(path, "rb") as handle:
-            parser.ParseFile(handle)
-    except expat.ExpatError:
-        return
 
 
 def _check_edge(u: str, v: str, data: dict, path: str | Path | None, line: int | None) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import re
 import tomllib
 import typing
@@ -23,8 +22,6 @@ from sim.scenario.schema import Scenario
 MAX_TOML_FILE_BYTES = 16 * 1024 * 1024
 #: The largest seed a run may use: replication k runs seed + k, and the sweep store keeps it
 #: as an SQLite INTEGER (signed 64 bits).
-MAX_SEED = 2**63 - 1
-HOURS_PER_DAY = 24.0
 #: Tables and arrays nested deeper than this are refused (a scenario needs five levels).
 MAX_TOML_NESTING = 32
 
@@ -245,7 +242,6 @@ def consistency_problems(s: Scenario) -> list[Problem]:
     total = sum(c.share for c in s.carriers)
     if abs(total - 1.0) > 0.01:
         out.append((("carriers",), "carrier shares must add up to 1", "1.0", f"{total:.3f}"))
-    out += _horizon_problems(s)
     out += _unknown_names(s, names)
     out += _empty_fleets(s)
     out += _freight_outside_timetable(s)
@@ -256,38 +252,6 @@ def consistency_problems(s: Scenario) -> list[Problem]:
                 "maximum delay below the minimum",
                 f">= {s.self_pickup.delay_hours_min}",
                 str(s.self_pickup.delay_hours_max),
-            )
-        )
-    return out
-
-
-def _horizon_problems(s: Scenario) -> list[Problem]:
-    """The run must end inside the calendar, and its seeds must fit the sweep store's integers."""
-    out: list[Problem] = []
-    # The run simulates days plus a drain of ceil(sla_hours / 24) + 1 days
-    # (sim.model.simulation.drain_days); every one of them needs a date.
-    drain = math.ceil(s.kpi.sla_hours / HOURS_PER_DAY) + 1 if math.isfinite(s.kpi.sla_hours) else None
-    last_day = s.days + drain - 1 if drain is not None else None  # days after start_date
-    if last_day is None or last_day > (dt.date.max - s.start_date).days:
-        possible = last_day is not None and last_day <= (dt.date.max - dt.date.min).days
-        out.append(
-            (
-                ("start_date",),
-                f"the run would pass the end of the calendar ({dt.date.max})",
-                f"a start_date on or before {dt.date.max - dt.timedelta(days=last_day)}"
-                f" (days = {s.days} and {drain} days to drain)"
-                if possible
-                else "a run that fits in the calendar",
-                str(s.start_date),
-            )
-        )
-    if s.seed + s.replications - 1 > MAX_SEED:
-        out.append(
-            (
-                ("seed",),
-                "seed too large: every replication's seed must fit in a signed 64-bit integer (SQLite's)",
-                f"seed + replications - 1 <= {MAX_SEED} (replications = {s.replications})",
-                str(s.seed),
             )
         )
     return out
@@ -388,7 +352,7 @@ def _from_pydantic(err: Mapping[str, Any], path: str | Path | None, text: str | 
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = value.isoformat() if isinstance(value, dt.date) else repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

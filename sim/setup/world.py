@@ -19,7 +19,6 @@ import networkx as nx
 import numpy as np
 
 from sim.network import NetworkError, generate_county, read_csv, read_graphml, travel_matrices
-from sim.network.contract import check_unique_graphml_ids
 from sim.records import Places
 from sim.scenario import Scenario
 from sim.setup.bus_lines import BusLine, build_bus_lines
@@ -128,7 +127,6 @@ def _read_graph(scenario: Scenario) -> nx.Graph:
             _check_area(scenario)
             return generate_county(spec.seed, n_villages=spec.n_villages, area_km2=spec.area_km2)
         if spec.source == "graphml":
-            check_unique_graphml_ids(scenario.resolve_path(spec.path or ""))
             return read_graphml(scenario.resolve_path(spec.path or ""))
         return read_csv(
             scenario.resolve_path(spec.nodes_csv or ""), scenario.resolve_path(spec.edges_csv or "")

@@ -7,8 +7,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from sim.network import NetworkError, generate_county, read_csv, validate_graph, write_graphml
-from sim.network.contract import MAX_COUNTY_SPAN_KM, check_unique_graphml_ids
+from sim.network import NetworkError, generate_county, read_csv, read_graphml, validate_graph, write_graphml
+from sim.network.contract import MAX_COUNTY_SPAN_KM
 
 NODES = "id,kind,{a},{b},population,town,name\n"
 EDGES = "source,target,road_class\nhub,st_a,county\nst_a,v_a1,town\n"
@@ -91,15 +91,6 @@ def test_a_graphml_node_given_twice_is_named_with_both_lines(tmp_path):
     first = text[:start].count("\n") + 1
     second = first + block.count("\n") + 1
     with pytest.raises(NetworkError) as info:
-        check_unique_graphml_ids(path)
-    assert (info.value.field, info.value.line) == ("id", second)
-    assert f"lines {first} and {second}" in info.value.message
-
-
-def test_unique_ids_and_files_that_are_not_xml_pass_the_id_check(tmp_path):
-    good = tmp_path / "g.graphml"
-    write_graphml(small_graph(), good)
-    check_unique_graphml_ids(good)
-    broken = tmp_path / "b.graphml"
-    broken.write_text("<graphml><node id='a'>")
-    check_unique_graphml_ids(broken)  # reading it says what is wrong
+        read_graphml(path)
+    assert info.value.line == second
+    assert info.value.found == f"also on line {first}"

@@ -91,7 +91,7 @@ def gtfs_feeds() -> None:
     stop = graph.nodes["AMV"]
     graph.add_node("j_amv", **{**stop, "kind": "junction", "name": "junction by AMV", "population": 0})
     graph.add_edge("j_amv", "AMV", length_km=0.2, speed_kmh=40.0, road_class="village")
-    write_graphml(graph, HERE / "pending" / "gtfs_county_junction.graphml")
+    write_graphml(graph, HERE / "gtfs_county_junction.graphml")
     with zipfile.ZipFile(SAMPLE_FEED) as src:
         stops = src.read("stops.txt").decode("utf-8")
     # A stored (uncompressed) member with one byte changed: the CRC-32 no longer matches.
@@ -103,7 +103,7 @@ def gtfs_feeds() -> None:
     _feed_copy("feed_gbk_stops.zip", {"stops.txt": stops.replace("Resort", "度假村").encode("gbk")})
     long_line = b"stop_id,stop_name,stop_lat,stop_lon\n" + b"x" * LONG_LINE_CHARS + b"\n"
     _feed_copy("feed_long_line.zip", {"stops.txt": long_line})
-    _feed_copy("pending/feed_ok.zip", {})
+    _feed_copy("feed_ok.zip", {})
     _feed_copy("not_a_zip.zip", {}).write_bytes(b"PK\x03\x04 this is not a zip archive")
     _zip_bomb(HERE / "feed_bomb.zip")
 
