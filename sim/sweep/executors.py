@@ -14,8 +14,12 @@ executor and knows how to stop it:
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -55,9 +59,41 @@ class ExecutorHandle:
         self._abandon.clear()
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the client, which stops the sweep in order."""
+#: How often a pool worker checks that the client that started it is still alive (s).
+PARENT_POLL_S = 1.0
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _start_worker(client_pid: int) -> None:
+    """Initializer of a pool worker: leave Ctrl-C to the client, and die with the client.
+
+    The client stops the sweep in order on Ctrl-C. If the client is killed (SIGKILL,
+    a crash), nothing tells a worker waiting for its next run, so the worker watches:
+    on Linux the kernel sends it SIGTERM when its parent ends (PR_SET_PDEATHSIG), and
+    everywhere a daemon thread compares the parent's pid with ``client_pid`` every
+    :data:`PARENT_POLL_S` and ends the process when they differ.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _ask_kernel_for_death_signal()
+    if os.getppid() != client_pid:  # the client died before this worker started
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(client_pid,), name="watch-client", daemon=True).start()
+
+
+def _ask_kernel_for_death_signal() -> None:
+    """Linux: SIGTERM to this process when the thread that forked it ends; elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def _watch_parent(client_pid: int) -> None:
+    """End this process as soon as its parent is no longer ``client_pid``."""
+    while os.getppid() == client_pid:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
 
 
 def default_workers() -> int:
@@ -86,7 +122,7 @@ def open_executor(
         return
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=n, initializer=_ignore_sigint)
+        return ProcessPoolExecutor(max_workers=n, initializer=_start_worker, initargs=(os.getpid(),))
 
     handle = ExecutorHandle(new_pool(), f"{n} worker processes", window=2 * n)
 
