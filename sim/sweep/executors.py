@@ -20,6 +20,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -104,19 +105,45 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def capped_workers(requested: int | None, notify: Callable[[str], None] | None = None) -> int:
+    """``requested`` worker processes (default one per core), at most one per core, with a note.
+
+    More processes than cores make no run faster; 100,000 of them forked at once
+    bring a machine to its knees. The note goes to ``notify``, else it is a warning.
+    """
+    cores = default_workers()
+    if requested is None or requested <= cores:
+        return cores if requested is None else requested
+    note = (
+        f"note: {requested} workers asked for, but this machine has {cores} cores for this process; "
+        f"using {cores} worker processes"
+    )
+    if notify is not None:
+        notify(note)
+    else:
+        warnings.warn(note, stacklevel=3)
+    return cores
+
+
 @contextlib.contextmanager
 def open_executor(
-    workers: int | None = None, scheduler: str | None = None, *, source: str | None = None
+    workers: int | None = None,
+    scheduler: str | None = None,
+    *,
+    source: str | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Iterator[ExecutorHandle]:
     """The executor for ``workers`` / ``scheduler``, shut down on leaving.
 
-    ``source`` (the sweep file) is named in errors, such as an unreachable scheduler.
+    ``source`` (the sweep file) is named in errors, such as an unreachable scheduler;
+    ``notify`` gets notes, such as ``workers`` capped at the cores of this machine.
     """
     if scheduler:
-        with _dask(workers, scheduler, source) as handle:
+        local = scheduler == "local"
+        with _dask(capped_workers(workers, notify) if local else workers, scheduler, source) as handle:
             yield handle
         return
-    n = default_workers() if workers is None else workers
+    n = capped_workers(workers, notify)
     if n <= 1:
         yield ExecutorHandle(InlineExecutor(), "1 worker (in process)", window=1)
         return

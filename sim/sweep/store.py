@@ -52,8 +52,6 @@ DONE, FAILED = "done", "failed"
 #: The store's format; a store of a later format is refused, an earlier one migrated.
 FORMAT_VERSION = 1
 MARKER_TABLE = "ruralsim_store"
-#: The largest integer an SQLite INTEGER column holds (a run's seed must fit).
-MAX_SQLITE_INTEGER = 2**63 - 1
 #: Columns of ``runs`` that tell a store written before the marker from a foreign table.
 _INTACT = "an intact SQLite file written by ruralsim sweep"
 _LEGACY_RUN_COLUMNS = {"sweep", "point", "replication", "seed", "params", "status", "kpis"}
