@@ -75,6 +75,24 @@ class _RunsBar:
             self.bar.close()
 
 
+class _PointsBar:
+    """The bar of the points being checked before the first run (shown after a second)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = None
+        self.shown = 0
+
+    def __call__(self, checked: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = progress_bar(total, unit="point", quiet=self.quiet, delay=1.0)
+            self.bar.set_description_str("checking points")
+        self.bar.update(checked - self.shown)
+        self.shown = checked
+        if checked >= total:
+            self.bar.close()
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run the runs of a sweep file the store does not hold as done; print counts and the summary."""
     from sim.sweep.api import default_db
@@ -87,7 +105,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     spec = load_sweep(args.sweep_file)
     db = args.db or Path(default_db(spec))
     bar = _RunsBar(args.quiet)
-    with open_executor(args.workers, args.scheduler, source=spec.source) as handle, Store(db) as store:
+    with (
+        Store(db) as store,
+        open_executor(args.workers, args.scheduler, source=spec.source, notify=tell) as handle,
+    ):
         points = len(spec.points)
         print(
             f"{spec.name}: {points} point(s) x {spec.replications} replication(s) = "
@@ -97,7 +118,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if handle.dashboard and args.scheduler == "local":
             tell(f"Dask dashboard: {handle.dashboard}")
         try:
-            progress = run_sweep(spec, store, handle, on_progress=bar, notify=tell)
+            progress = run_sweep(
+                spec, store, handle, on_progress=bar, notify=tell, on_checked=_PointsBar(args.quiet)
+            )
         except SweepInterrupted as stop:
             bar.close()
             p = stop.progress
@@ -175,7 +198,7 @@ def cmd_sweep_summary(args: argparse.Namespace) -> int:
         )
         runs, table = _print_summary(store, key, parameters, args.kpi)
     out = runs if args.runs else table
-    for path in (args.csv, args.parquet):
+    for option, path in (("--csv", args.csv), ("--parquet", args.parquet)):
         if path is not None:
-            print(f"wrote {export(out, path)}")
+            print(f"wrote {export(out, path, option=option)}")
     return EXIT_OK

@@ -25,6 +25,12 @@ from scipy.stats import qmc
 
 DESIGNS = ("grid", "lhs", "sobol")
 
+#: The most runs (points x replications) one sweep may have: checked before any point
+#: is made, so that a grid of 10^15 points is an error, not minutes of work and a MemoryError.
+MAX_SWEEP_RUNS = 1_000_000
+#: The largest seed of a run: the store keeps seeds in an SQLite INTEGER (signed 64 bits).
+MAX_RUN_SEED = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -99,6 +105,13 @@ def _engine(cls: Any, dim: int, seed: int) -> Any:
         return cls(dim, rng=np.random.default_rng(seed))
     except TypeError:  # scipy < 1.15 calls it ``seed``
         return cls(dim, seed=np.random.default_rng(seed))
+
+
+def design_points(parameters: Sequence[Parameter], design: str, samples: int | None) -> int:
+    """How many points the design has, computed without making them."""
+    if design != "grid":
+        return samples if parameters and samples is not None else 1
+    return math.prod(len(p.values) for p in parameters if p.values is not None)
 
 
 def make_points(

@@ -14,8 +14,13 @@ executor and knows how to stop it:
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
+import sys
+import threading
+import time
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -55,9 +60,41 @@ class ExecutorHandle:
         self._abandon.clear()
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the client, which stops the sweep in order."""
+#: How often a pool worker checks that the client that started it is still alive (s).
+PARENT_POLL_S = 1.0
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _start_worker(client_pid: int) -> None:
+    """Initializer of a pool worker: leave Ctrl-C to the client, and die with the client.
+
+    The client stops the sweep in order on Ctrl-C. If the client is killed (SIGKILL,
+    a crash), nothing tells a worker waiting for its next run, so the worker watches:
+    on Linux the kernel sends it SIGTERM when its parent ends (PR_SET_PDEATHSIG), and
+    everywhere a daemon thread compares the parent's pid with ``client_pid`` every
+    :data:`PARENT_POLL_S` and ends the process when they differ.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _ask_kernel_for_death_signal()
+    if os.getppid() != client_pid:  # the client died before this worker started
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(client_pid,), name="watch-client", daemon=True).start()
+
+
+def _ask_kernel_for_death_signal() -> None:
+    """Linux: SIGTERM to this process when the thread that forked it ends; elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def _watch_parent(client_pid: int) -> None:
+    """End this process as soon as its parent is no longer ``client_pid``."""
+    while os.getppid() == client_pid:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
 
 
 def default_workers() -> int:
@@ -68,25 +105,51 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def capped_workers(requested: int | None, notify: Callable[[str], None] | None = None) -> int:
+    """``requested`` worker processes (default one per core), at most one per core, with a note.
+
+    More processes than cores make no run faster; 100,000 of them forked at once
+    bring a machine to its knees. The note goes to ``notify``, else it is a warning.
+    """
+    cores = default_workers()
+    if requested is None or requested <= cores:
+        return cores if requested is None else requested
+    note = (
+        f"note: {requested} workers asked for, but this machine has {cores} cores for this process; "
+        f"using {cores} worker processes"
+    )
+    if notify is not None:
+        notify(note)
+    else:
+        warnings.warn(note, stacklevel=3)
+    return cores
+
+
 @contextlib.contextmanager
 def open_executor(
-    workers: int | None = None, scheduler: str | None = None, *, source: str | None = None
+    workers: int | None = None,
+    scheduler: str | None = None,
+    *,
+    source: str | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Iterator[ExecutorHandle]:
     """The executor for ``workers`` / ``scheduler``, shut down on leaving.
 
-    ``source`` (the sweep file) is named in errors, such as an unreachable scheduler.
+    ``source`` (the sweep file) is named in errors, such as an unreachable scheduler;
+    ``notify`` gets notes, such as ``workers`` capped at the cores of this machine.
     """
     if scheduler:
-        with _dask(workers, scheduler, source) as handle:
+        local = scheduler == "local"
+        with _dask(capped_workers(workers, notify) if local else workers, scheduler, source) as handle:
             yield handle
         return
-    n = default_workers() if workers is None else workers
+    n = capped_workers(workers, notify)
     if n <= 1:
         yield ExecutorHandle(InlineExecutor(), "1 worker (in process)", window=1)
         return
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=n, initializer=_ignore_sigint)
+        return ProcessPoolExecutor(max_workers=n, initializer=_start_worker, initargs=(os.getpid(),))
 
     handle = ExecutorHandle(new_pool(), f"{n} worker processes", window=2 * n)
 

@@ -51,22 +51,57 @@ def parse_parameters(table: Any, design: str, base: Scenario, check: Checker) ->
         return []
     data = base.model_dump(mode="json")
     parameters: list[Parameter] = []
-    targets: dict[tuple, str] = {}
+    targets: dict[tuple, tuple[str, Loc]] = {}
     is_spec = lambda name, value: _is_spec(name, value, data)  # noqa: E731
+    spelt: dict[str, Loc] = {}  # parameter name -> where the sweep file first gives it
     for name, loc, value in flatten(table, ("parameters",), leaf=is_spec):
+        if name in spelt:
+            _given_twice(name, spelt[name], loc, check)
+            continue
+        spelt[name] = loc
         p = _parameter(name, loc, value, design, check)
         if p is None:
             continue
         for path in p.paths:
             try:
                 for target in locate(data, path):
-                    if target in targets and targets[target] != name:
-                        check.fail(loc, f"{dotted(target)} is already set by {targets[target]!r}", None, path)
-                    targets[target] = name
+                    if target in targets and targets[target][0] != name:
+                        first, first_loc = targets[target]
+                        check.fail(
+                            loc,
+                            f"{dotted(target)} is already set by {first!r}"
+                            f"{_at_line(check, first_loc)}: a field is swept by one parameter",
+                            f"{dotted(target)} in one parameter only",
+                            path,
+                        )
+                    targets[target] = (name, loc)
             except PathError as exc:
                 check.fail(loc, exc.message, exc.expected, path)
         parameters.append(p)
     return parameters
+
+
+def _given_twice(name: str, first: Loc, again: Loc, check: Checker) -> None:
+    """The same field path given twice, in two TOML spellings: name both."""
+    check.fail(
+        again,
+        f"parameter {name!r} is given twice: as {_spelling(first)}{_at_line(check, first)} "
+        f"and as {_spelling(again)}",
+        "each field path once in [parameters]",
+        _spelling(again),
+    )
+
+
+def _spelling(loc: Loc) -> str:
+    """How the sweep file wrote a parameter: a dotted key, or a key of a nested table."""
+    *tables, key = [str(k) for k in loc]
+    shown = f'"{key}"' if "." in key else key
+    return f"{shown} in [{'.'.join(tables)}]"
+
+
+def _at_line(check: Checker, loc: Loc) -> str:
+    line = line_of(check.text, loc)
+    return f" (line {line})" if line else ""
 
 
 def _parameter(name: str, loc: Loc, value: Any, design: str, check: Checker) -> Parameter | None:

@@ -37,7 +37,15 @@ from sim.errors import did_you_mean
 from sim.scenario import Scenario, ScenarioError, derive, load
 from sim.scenario.load import read_toml
 from sim.sweep.checks import Checker, flatten
-from sim.sweep.design import DESIGNS, Parameter, make_points, run_seed
+from sim.sweep.design import (
+    DESIGNS,
+    MAX_RUN_SEED,
+    MAX_SWEEP_RUNS,
+    Parameter,
+    design_points,
+    make_points,
+    run_seed,
+)
 from sim.sweep.parameters import parse_parameters
 from sim.sweep.paths import PathError, assign, locate
 
@@ -148,7 +156,7 @@ def sweep_from_dict(
     design = data.get("design", "grid")
     if design not in DESIGNS:
         check.fail(("design",), "unknown design", f"one of {list(DESIGNS)}", repr(design))
-    samples = check.integer(data, "samples", None, 1, 10_000_000)
+    samples = check.integer(data, "samples", None, 1, MAX_SWEEP_RUNS)
     if design in ("lhs", "sobol") and samples is None:
         check.fail(("design",), f"design {design!r} needs samples = N", "samples = an integer >= 1")
     base = _base_scenario(data, check, path, base_dir)
@@ -157,8 +165,10 @@ def sweep_from_dict(
     base = _apply_base(base, data.get("base", {}), check)
     check.raise_any()
     parameters = parse_parameters(data.get("parameters", {}), design, base, check)
-    replications = check.integer(data, "replications", base.replications, 1, 1_000_000)
-    seed = check.integer(data, "seed", base.seed, 0, None)
+    replications = check.integer(data, "replications", base.replications, 1, MAX_SWEEP_RUNS)
+    _check_size(check, parameters, design, samples, replications or 1)
+    # Replication r runs with seed + r, and the store keeps every seed in an SQLite integer.
+    seed = check.integer(data, "seed", base.seed, 0, MAX_RUN_SEED - (replications or 1) + 1)
     design_seed = check.integer(data, "design_seed", 0, 0, None)
     crn = data.get("common_random_numbers", True)
     if not isinstance(crn, bool):
@@ -182,6 +192,25 @@ def sweep_from_dict(
         description=description,
         source=str(path) if path is not None else None,
     )
+
+
+def _check_size(
+    check: Checker, parameters: list[Parameter], design: str, samples: int | None, replications: int
+) -> None:
+    """At most MAX_SWEEP_RUNS runs, counted before any point is made; else name the field that grew."""
+    points = design_points(parameters, design, samples)
+    if points * replications <= MAX_SWEEP_RUNS:
+        return
+    expected = f"at most {MAX_SWEEP_RUNS:,} runs (points x replications)"
+    if design == "grid" and points > MAX_SWEEP_RUNS:
+        sizes = " x ".join(str(len(p.values or ())) for p in parameters)
+        found = f"a grid of {sizes} = {points:,} points ({points:.1e})"
+        check.fail(("parameters",), "the sweep is too large", expected, found)
+    elif points > MAX_SWEEP_RUNS:
+        check.fail(("samples",), "the sweep is too large", expected, f"{points:,} samples")
+    else:
+        found = f"{points:,} points x {replications:,} replications = {points * replications:,} runs"
+        check.fail(("replications",), "the sweep is too large", expected, found)
 
 
 def _base_scenario(

@@ -107,9 +107,18 @@ def pick_sweep(store: Store, wanted: str | None) -> tuple[str, str | None]:
     return key, note
 
 
-def export(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``table`` as CSV or Parquet (by extension), whole or not at all."""
+def export(table: pd.DataFrame, path: str | Path, *, option: str | None = None) -> Path:
+    """Write ``table`` as CSV or Parquet (by extension), whole or not at all.
+
+    An existing file is replaced (a temporary file in the same folder, then a rename);
+    a path that cannot be written is a ScenarioError naming ``path`` (and ``option``,
+    the command-line option that gave it), never the temporary file.
+    """
     path = Path(path)
+    if path.is_dir():
+        raise ScenarioError(
+            "cannot write the export: it is a folder", path=path, field=option, expected="a file name"
+        )
     parquet = path.suffix.lower() in (".parquet", ".pq")
     if parquet and importlib.util.find_spec("pyarrow") is None:
         raise ScenarioError(
@@ -117,12 +126,31 @@ def export(table: pd.DataFrame, path: str | Path) -> Path:
             path=path,
             expected="pip install 'ruralsim[parquet]' (or write a .csv)",
         )
-    with atomic_path(path) as tmp:
-        if parquet:
-            _plain(table).to_parquet(tmp, index=False)
-        else:
-            table.to_csv(tmp, index=False)
+    try:
+        with atomic_path(path) as tmp:
+            if parquet:
+                _plain(table).to_parquet(tmp, index=False)
+            else:
+                table.to_csv(tmp, index=False)
+    except OSError as exc:
+        raise ScenarioError(
+            "cannot write the export",
+            path=path,
+            field=option,
+            expected="a file in a folder that can be created and written",
+            found=_why_not_written(path, exc),
+        ) from None
     return path
+
+
+def _why_not_written(path: Path, exc: OSError) -> str:
+    """The reason in the planner's words: a file where a folder should be, else the system's."""
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                return f"{folder} is a file, not a folder"
+            break
+    return exc.strerror or type(exc).__name__
 
 
 def _plain(table: pd.DataFrame) -> pd.DataFrame:

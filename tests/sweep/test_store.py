@@ -74,7 +74,7 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 
     import sim
 
-    with pytest.raises(sim.ScenarioError, match="cannot open the results store"):
+    with pytest.raises(sim.ScenarioError, match="not a ruralsim results store"):
         Store(bad)
     with pytest.raises(sim.ScenarioError, match="no such results store"):
         Store.open_existing(tmp_path / "none.sqlite")
