@@ -22,6 +22,7 @@ from sim.network import NetworkError, generate_county, read_csv, read_graphml, t
 from sim.records import Places
 from sim.scenario import Scenario
 from sim.setup.bus_lines import BusLine, build_bus_lines
+from sim.setup.feasibility import check_feasibility
 
 CACHED_WORLDS = 4  # per process; a sweep rarely varies the county itself
 CACHED_COUNTIES = 4
@@ -70,6 +71,7 @@ def build_world(scenario: Scenario) -> World:
         world = _places_of(scenario, load_graph(scenario))
         world.bus_lines = build_bus_lines(scenario, world)
         _WORLDS[key] = world
+    check_feasibility(scenario, _WORLDS[key])
     return _WORLDS[key]
 
 
