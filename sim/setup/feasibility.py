@@ -25,12 +25,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.demand.firstmile import kg_per_farm_day
 from sim.scenario import Scenario, ScenarioError
 from sim.scenario.errors import Loc
+from sim.scenario.flows import Crop
 from sim.units import FLOAT_EPS, MINUTES_PER_HOUR
 
 if TYPE_CHECKING:
     from sim.setup.world import World
+
+#: Supply orders and harvests are log-normal (no maximum): the check expects lots up to this
+#: many spreads (sigma) above their mean; a rarer larger lot whose case or crate then fits no
+#: vehicle is set aside during the run and counted (``peak.unserved_items``).
+LOT_TAIL_SIGMAS = 3.0
 
 
 @dataclass(frozen=True)
@@ -74,15 +81,15 @@ def check_feasibility(scenario: Scenario, world: World) -> None:
     """Raise a :class:`ScenarioError` (all problems together) when the scenario alone shows
     an item no vehicle can carry, a point no van can reach within a shift, or demand with
     no vehicle at all."""
-    problems = [p for kind in item_kinds(scenario) for p in _too_large(scenario, world, kind)]
+    problems = [p for kind in item_kinds(scenario, world) for p in _too_large(scenario, world, kind)]
     problems += _beyond_shift(scenario, world)
     problems += _no_vehicle(scenario)
     if problems:
         raise ScenarioError.combine(problems)
 
 
-def item_kinds(s: Scenario) -> list[ItemKind]:
-    """The largest item of every kind the scenario draws (supply cases only when ordered)."""
+def item_kinds(s: Scenario, world: World) -> list[ItemKind]:
+    """The largest item of every kind the scenario draws (kinds without demand left out)."""
     kinds: list[ItemKind] = []
     for where, name in (("parcels", "inbound parcel"), ("outbound", "outbound parcel")):
         section = getattr(s, where)
@@ -92,29 +99,59 @@ def item_kinds(s: Scenario) -> list[ItemKind]:
             ItemKind(name, (where, top), (where, "m3_per_kg"), kg, kg * section.m3_per_kg, "parcels")
         )
     sup = s.supply
-    if sup.kg_per_resident_per_week > 0 or sup.farm_inputs:
+    order_kg = _largest_order_kg(s, world)
+    if order_kg > 0:
+        kg = min(sup.case_kg, order_kg)
         kinds.append(
             ItemKind(
                 "supply case",
                 ("supply", "case_kg"),
                 ("supply", "m3_per_kg"),
-                sup.case_kg,
-                sup.case_kg * sup.m3_per_kg,
+                kg,
+                kg * sup.m3_per_kg,
                 "supply",
             )
         )
     for i, crop in enumerate(s.produce.crops):
+        lot_kg = _largest_lot_kg(crop, world)
+        if lot_kg <= 0:
+            continue
+        kg = min(crop.crate_kg, lot_kg)
+        loc = ("produce", "crops", i)
         kinds.append(
             ItemKind(
                 f"produce crate of {crop.name}",
-                ("produce", "crops", i, "crate_kg"),
-                ("produce", "crops", i, "m3_per_kg"),
-                crop.crate_kg,
-                crop.crate_kg * crop.m3_per_kg,
+                (*loc, "crate_kg"),
+                (*loc, "m3_per_kg"),
+                kg,
+                kg * crop.m3_per_kg,
                 "produce",
             )
         )
     return kinds
+
+
+def _largest_order_kg(s: Scenario, world: World) -> float:
+    """The heaviest weekly order the check expects of a village shop (log-normal: up to
+    ``LOT_TAIL_SIGMAS`` spreads above the mean), farm inputs included."""
+    sup = s.supply
+    top_pop = float(world.village_population.max()) if len(world.village_population) else 0.0
+    shop = top_pop * sup.kg_per_resident_per_week * float(np.exp(LOT_TAIL_SIGMAS * sup.order_sigma))
+    return shop + sum(inp.kg_per_producing_village_per_week for inp in sup.farm_inputs)
+
+
+def _largest_lot_kg(crop: Crop, world: World) -> float:
+    """The heaviest day's lot of one farm the check expects: the average day, twice that at a
+    peak, ``LOT_TAIL_SIGMAS`` log-normal spreads above it; 0 when no farm grows the crop."""
+    farms = [
+        i
+        for i, crops in enumerate(world.farm_crops)
+        if crop.name in crops and (crop.towns is None or world.farm_town[i] in crop.towns)
+    ]
+    if not farms:
+        return 0.0
+    peak = 2.0 if crop.peak_date is not None else 1.0
+    return kg_per_farm_day(crop, len(farms)) * peak * float(np.exp(LOT_TAIL_SIGMAS * crop.harvest_sigma))
 
 
 def _owners(s: Scenario, kind: ItemKind) -> list[int]:
@@ -190,46 +227,56 @@ def _bus_compartments(world: World) -> list[Vehicle]:
 
 
 def _beyond_shift(s: Scenario, world: World) -> list[ScenarioError]:
-    """Points the mode's every-point fleets (the pooled vans; the cooperative's trucks) could
-    not reach and leave again within one shift, even as their only stop.
+    """Points with work for the mode's every-point fleets (the pooled vans; the cooperative's
+    trucks) that they could not reach and leave again within one shift, even as the only stop.
 
     Carriers alone choose their villages by volume during setup, so they are not checked
     here; their far villages are left at the town outlet like any unserved village."""
-    shift_min = s.operations.shift_hours * MINUTES_PER_HOUR
-    fleets: list[tuple[str, str, np.ndarray]] = []
-    points = world.points
-    pooled_op = "supply" in s.pooled or any(c.name in s.pooled for c in s.carriers)
-    if pooled_op and s.integrated.vans_per_town > 0:
-        bases = world.station[world.point_town]
-        fleets.append(("integrated.vehicle", s.integrated.vehicle, bases))
-    if "supply" not in s.pooled and s.supply.trucks > 0 and _cooperative_demand(s):
-        fleets.append(("supply.vehicle", s.supply.vehicle, np.full(len(points), world.hub)))
     out = []
-    for chosen_by, name, bases in fleets:
+    for chosen_by, name, bases, points in _every_point_fleets(s, world):
         speed = s.vehicle_types[name].speed_factor
         round_trip = (world.minutes[bases, points] + world.minutes[points, bases]) / speed
         need = round_trip + s.operations.stop_service_min
-        far = np.flatnonzero(need > shift_min + FLOAT_EPS)
-        if len(far):
-            worst = int(far[np.argmax(need[far])])
-            names = ", ".join(repr(world.nodes[points[p]]) for p in far[:5])
-            more = f" and {len(far) - 5} more" if len(far) > 5 else ""
-            out.append(
-                s.error_at(
-                    ("operations", "shift_hours"),
-                    f"{len(far)} point(s) cannot be reached and left again within one shift by "
-                    f"{name} ({chosen_by}) from its base: {names}{more}",
-                    expected=f"a shift of at least {need[worst] / MINUTES_PER_HOUR:.2f} h "
-                    f"(the round trip to {world.nodes[points[worst]]!r} and one stop)",
-                    found=f"{s.operations.shift_hours:g} h",
-                )
+        far = np.flatnonzero(need > s.operations.shift_hours * MINUTES_PER_HOUR + FLOAT_EPS)
+        if not len(far):
+            continue
+        worst = world.nodes[points[far[np.argmax(need[far])]]]
+        names = ", ".join(repr(world.nodes[points[p]]) for p in far[:5])
+        more = f" and {len(far) - 5} more" if len(far) > 5 else ""
+        out.append(
+            s.error_at(
+                ("operations", "shift_hours"),
+                f"{len(far)} point(s) cannot be reached and left again within one shift by "
+                f"{name} ({chosen_by}) from its base: {names}{more}",
+                expected=f"a shift of at least {need[far].max() / MINUTES_PER_HOUR:.2f} h "
+                f"(the round trip to {worst!r} and one stop)",
+                found=f"{s.operations.shift_hours:g} h",
             )
+        )
     return out
 
 
-def _cooperative_demand(s: Scenario) -> bool:
+def _every_point_fleets(s: Scenario, world: World) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+    """(field, vehicle type, base node per point, point nodes) of the fleets that serve every
+    point with work: villages, and +N points when parcels go there or produce is sold there."""
+    villages, pois = world.villages, world.pois
+    sold_at_pois = s.produce.poi_sales_share > 0 and len(s.produce.crops) > 0
+    fleets = []
+    pooled_op = "supply" in s.pooled or any(c.name in s.pooled for c in s.carriers)
+    if pooled_op and s.integrated.vans_per_town > 0:
+        with_pois = s.poi.parcels_per_day > 0 or sold_at_pois
+        points = np.concatenate([villages, pois]) if with_pois else villages
+        bases = world.station[world.point_town[world.point_of_node[points]]]
+        fleets.append(("integrated.vehicle", s.integrated.vehicle, bases, points))
+    if "supply" not in s.pooled and s.supply.trucks > 0 and _cooperative_demand(s, world):
+        points = np.concatenate([villages, pois]) if sold_at_pois else villages
+        fleets.append(("supply.vehicle", s.supply.vehicle, np.full(len(points), world.hub), points))
+    return fleets
+
+
+def _cooperative_demand(s: Scenario, world: World) -> bool:
     """Whether the cooperative has anything to carry: supply cases or produce."""
-    return any(k.flow != "parcels" for k in item_kinds(s))
+    return any(k.flow != "parcels" for k in item_kinds(s, world))
 
 
 def _no_vehicle(s: Scenario) -> list[ScenarioError]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import sim
 from sim.scenario import ScenarioError
-from sim.setup.feasibility import check_feasibility, item_kinds
+from sim.setup.feasibility import LOT_TAIL_SIGMAS, check_feasibility, item_kinds
 
 LISHUI = "scenarios/lishui.toml"
 SMALL = {"days": 2, "warmup_days": 0, "network": {"n_villages": 12, "area_km2": 200.0}}
@@ -37,12 +38,21 @@ def test_the_shipped_scenarios_are_feasible():
 
 def test_largest_item_of_each_kind_follows_the_draw_bounds():
     s = small(parcels={"weight_sigma": 0.0, "weight_median_kg": 3.0, "weight_max_kg": 30.0})
-    kinds = {k.name: k for k in item_kinds(s)}
+    kinds = {k.name: k for k in item_kinds(s, sim.build_world(s))}
     assert kinds["inbound parcel"].max_kg == 3.0  # no spread: every parcel weighs the median
     assert kinds["inbound parcel"].kg_field == ("parcels", "weight_median_kg")
     assert kinds["outbound parcel"].max_kg == s.outbound.weight_max_kg
-    assert kinds["supply case"].max_kg == s.supply.case_kg
+    assert kinds["supply case"].max_kg == s.supply.case_kg  # orders are far larger than a case
     assert kinds["produce crate of tea"].max_m3 == pytest.approx(5.0 * 0.02)
+
+
+def test_a_crate_larger_than_any_lot_is_bounded_by_the_largest_lot():
+    """Lots are log-normal: the check expects up to LOT_TAIL_SIGMAS spreads above the mean."""
+    tea = {"name": "tea", "season_start": "01-01", "season_end": "12-31", "kg_per_farm_per_day": 10.0}
+    tea |= {"shelf_life_hours": 30.0, "crate_kg": 1000.0, "harvest_sigma": 0.3}
+    s = small(produce={"crops": [tea]})
+    (kind,) = [k for k in item_kinds(s, sim.build_world(s)) if k.flow == "produce"]
+    assert kind.max_kg == pytest.approx(10.0 * np.exp(LOT_TAIL_SIGMAS * 0.3))
 
 
 def test_a_parcel_heavier_than_van_and_bus_names_both_and_their_capacities():
@@ -105,6 +115,6 @@ def test_a_shift_shorter_than_the_farthest_round_trip_names_the_village_and_the_
 
 
 def test_every_problem_is_reported_at_once():
-    s = small(operations={"shift_hours": 0.25}, supply={"case_kg": 2000.0}, mode="separate")
+    s = small(operations={"shift_hours": 0.25}, parcels={"m3_per_kg": 1.0}, mode="separate")
     err = problem(s)
-    assert {p.field for p in err.problems} >= {"operations.shift_hours", "supply.case_kg"}
+    assert {p.field for p in err.problems} >= {"operations.shift_hours", "parcels.m3_per_kg"}
