@@ -21,23 +21,37 @@ aside during the run and counted (``peak.unserved_items``, see ``docs/design.md`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from sim.demand.firstmile import kg_per_farm_day
 from sim.scenario import Scenario, ScenarioError
 from sim.scenario.errors import Loc
 from sim.scenario.flows import Crop
 from sim.units import FLOAT_EPS, MINUTES_PER_HOUR
 
-if TYPE_CHECKING:
-    from sim.setup.world import World
-
 #: Supply orders and harvests are log-normal (no maximum): the check expects lots up to this
 #: many spreads (sigma) above their mean; a rarer larger lot whose case or crate then fits no
 #: vehicle is set aside during the run and counted (``peak.unserved_items``).
 LOT_TAIL_SIGMAS = 3.0
+
+
+class WorldView(Protocol):
+    """What the check reads of :class:`sim.setup.world.World` (not imported: world.py calls
+    this module)."""
+
+    nodes: tuple[str, ...]
+    minutes: np.ndarray
+    hub: int
+    station: np.ndarray
+    villages: np.ndarray
+    pois: np.ndarray
+    village_population: np.ndarray
+    point_town: np.ndarray
+    point_of_node: np.ndarray
+    farm_crops: tuple[frozenset[str], ...]
+    farm_town: tuple[str, ...]
+    bus_lines: tuple
 
 
 @dataclass(frozen=True)
@@ -77,7 +91,7 @@ class Leg:
     vehicles: tuple[Vehicle, ...]
 
 
-def check_feasibility(scenario: Scenario, world: World) -> None:
+def check_feasibility(scenario: Scenario, world: WorldView) -> None:
     """Raise a :class:`ScenarioError` (all problems together) when the scenario alone shows
     an item no vehicle can carry, a point no van can reach within a shift, or demand with
     no vehicle at all."""
@@ -88,7 +102,7 @@ def check_feasibility(scenario: Scenario, world: World) -> None:
         raise ScenarioError.combine(problems)
 
 
-def item_kinds(s: Scenario, world: World) -> list[ItemKind]:
+def item_kinds(s: Scenario, world: WorldView) -> list[ItemKind]:
     """The largest item of every kind the scenario draws (kinds without demand left out)."""
     kinds: list[ItemKind] = []
     for where, name in (("parcels", "inbound parcel"), ("outbound", "outbound parcel")):
@@ -131,7 +145,7 @@ def item_kinds(s: Scenario, world: World) -> list[ItemKind]:
     return kinds
 
 
-def _largest_order_kg(s: Scenario, world: World) -> float:
+def _largest_order_kg(s: Scenario, world: WorldView) -> float:
     """The heaviest weekly order the check expects of a village shop (log-normal: up to
     ``LOT_TAIL_SIGMAS`` spreads above the mean), farm inputs included."""
     sup = s.supply
@@ -140,18 +154,21 @@ def _largest_order_kg(s: Scenario, world: World) -> float:
     return shop + sum(inp.kg_per_producing_village_per_week for inp in sup.farm_inputs)
 
 
-def _largest_lot_kg(crop: Crop, world: World) -> float:
-    """The heaviest day's lot of one farm the check expects: the average day, twice that at a
-    peak, ``LOT_TAIL_SIGMAS`` log-normal spreads above it; 0 when no farm grows the crop."""
-    farms = [
-        i
+def _largest_lot_kg(crop: Crop, world: WorldView) -> float:
+    """The heaviest day's lot of one farm the check expects: ``kg_per_farm_per_day``, twice
+    that at a peak, ``LOT_TAIL_SIGMAS`` log-normal spreads above it; ``crate_kg`` for a crop
+    given as ``season_tonnes`` (its lots are the county's harvest spread over its farms);
+    0 when no farm grows the crop."""
+    grown = any(
+        crop.name in crops and (crop.towns is None or world.farm_town[i] in crop.towns)
         for i, crops in enumerate(world.farm_crops)
-        if crop.name in crops and (crop.towns is None or world.farm_town[i] in crop.towns)
-    ]
-    if not farms:
+    )
+    if not grown:
         return 0.0
+    if crop.kg_per_farm_per_day is None:
+        return crop.crate_kg
     peak = 2.0 if crop.peak_date is not None else 1.0
-    return kg_per_farm_day(crop, len(farms)) * peak * float(np.exp(LOT_TAIL_SIGMAS * crop.harvest_sigma))
+    return crop.kg_per_farm_per_day * peak * float(np.exp(LOT_TAIL_SIGMAS * crop.harvest_sigma))
 
 
 def _owners(s: Scenario, kind: ItemKind) -> list[int]:
@@ -159,7 +176,7 @@ def _owners(s: Scenario, kind: ItemKind) -> list[int]:
     return list(range(len(s.carriers))) if kind.flow == "parcels" else [-1]
 
 
-def legs_of(s: Scenario, world: World, kind: ItemKind, owner: int = -1) -> list[Leg]:
+def legs_of(s: Scenario, world: WorldView, kind: ItemKind, owner: int = -1) -> list[Leg]:
     """The legs an item of ``kind`` (of carrier ``owner``, for parcels) travels in the
     scenario's mode, each with the vehicles that may carry it there (a leg nobody drives is
     left out: the villagers fetch, or nobody collects)."""
@@ -182,7 +199,7 @@ def legs_of(s: Scenario, world: World, kind: ItemKind, owner: int = -1) -> list[
     return [trunk, Leg("town station -> village (van or bus cargo)", (van, *buses))]
 
 
-def _too_large(s: Scenario, world: World, kind: ItemKind) -> list[ScenarioError]:
+def _too_large(s: Scenario, world: WorldView, kind: ItemKind) -> list[ScenarioError]:
     """Per leg on which no vehicle holds the largest item of ``kind``, one problem naming
     the owners whose items go that way."""
     failing: dict[Leg, list[str]] = {}
@@ -213,7 +230,7 @@ def _vehicle(s: Scenario, name: str, chosen_by: str) -> Vehicle:
     return Vehicle(name, chosen_by, float(v.capacity_kg), float(v.capacity_m3))
 
 
-def _bus_compartments(world: World) -> list[Vehicle]:
+def _bus_compartments(world: WorldView) -> list[Vehicle]:
     """The cargo compartments of the freight bus lines (items, kg, m3), lines of one size together."""
     lines: dict[tuple[float, float], list[str]] = {}
     for line in world.bus_lines:
@@ -226,7 +243,7 @@ def _bus_compartments(world: World) -> list[Vehicle]:
     ]
 
 
-def _beyond_shift(s: Scenario, world: World) -> list[ScenarioError]:
+def _beyond_shift(s: Scenario, world: WorldView) -> list[ScenarioError]:
     """Points with work for the mode's every-point fleets (the pooled vans; the cooperative's
     trucks) that they could not reach and leave again within one shift, even as the only stop.
 
@@ -256,7 +273,7 @@ def _beyond_shift(s: Scenario, world: World) -> list[ScenarioError]:
     return out
 
 
-def _every_point_fleets(s: Scenario, world: World) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+def _every_point_fleets(s: Scenario, world: WorldView) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
     """(field, vehicle type, base node per point, point nodes) of the fleets that serve every
     point with work: villages, and +N points when parcels go there or produce is sold there."""
     villages, pois = world.villages, world.pois
@@ -274,7 +291,7 @@ def _every_point_fleets(s: Scenario, world: World) -> list[tuple[str, str, np.nd
     return fleets
 
 
-def _cooperative_demand(s: Scenario, world: World) -> bool:
+def _cooperative_demand(s: Scenario, world: WorldView) -> bool:
     """Whether the cooperative has anything to carry: supply cases or produce."""
     return any(k.flow != "parcels" for k in item_kinds(s, world))
 
