@@ -99,6 +99,21 @@ def _warn_if_unstable(runs: list[dict[str, float]], label: str) -> None:
             f"{len(runs)} run(s): the fleet cannot carry the load, and the service shares "
             "depend on how many days are run (peak.stable = 0)"
         )
+    _warn_if_unserved(runs, label)
+
+
+def _warn_if_unserved(runs: list[dict[str, float]], label: str) -> None:
+    """Say so when items no vehicle could carry were set aside (``peak.unserved_items``)."""
+    hit = [k for k in runs if k.get("peak.unserved_items", 0.0) > 0]
+    if hit:
+        flows = ("parcel_in", "parcel_out", "supply", "produce")
+        per_flow = {f: sum(k.get(f"peak.unserved_items_{f}", 0.0) for k in hit) / len(runs) for f in flows}
+        places = max(k.get("peak.unserved_places", 0.0) for k in hit)
+        tell(
+            f"warning: {label}: {sum(per_flow.values()):g} item(s) a run fit no vehicle that could take "
+            f"them and were set aside unserved at up to {places:g} place(s), in {len(hit)} of {len(runs)} "
+            f"run(s): " + ", ".join(f"{f} {n:g}" for f, n in per_flow.items() if n) + " (peak.unserved_items)"
+        )
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

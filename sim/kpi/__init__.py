@@ -9,6 +9,7 @@ from sim.kpi.flows import bus_kpis, finance_kpis, first_km_kpis, supply_kpis
 from sim.kpi.lastmile import last_km_kpis, village_table
 from sim.kpi.social import social_kpis, total_cost_kpis
 from sim.kpi.stats import Estimate, estimate, paired_difference, share, summarize
+from sim.kpi.unserved import unserved_kpis, unserved_places
 from sim.kpi.villagers import VillagerKm, villager_km_per_day
 from sim.kpi.worst_days import backlog_kpis, backlog_table
 from sim.records import RunRecord
@@ -28,6 +29,7 @@ def compute_kpis(rec: RunRecord) -> dict[str, float]:
     kpis.update(finance_kpis(rec, km))
     kpis.update(bus_kpis(rec))
     kpis.update(backlog_kpis(rec))
+    kpis.update(unserved_kpis(rec))
     moved = {FLOW_NAMES[f]: len(rec.measured_rows(f)) for f in (PARCEL_IN, PARCEL_OUT, SUPPLY, PRODUCE)}
     cost = cost_kpis(rec, sum(moved.values()), moved)
     social = social_kpis(km, rec.scenario.social)
@@ -57,6 +59,8 @@ __all__ = [
     "summarize",
     "supply_kpis",
     "total_cost_kpis",
+    "unserved_kpis",
+    "unserved_places",
     "village_table",
     "villager_km_per_day",
 ]

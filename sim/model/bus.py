@@ -71,6 +71,19 @@ class BusNetwork:
                 held |= mask
         return held
 
+    def can_carry(self, st: CountyState, town: int, rows: np.ndarray, collect: bool) -> np.ndarray:
+        """Mask of ``rows`` that fit the compartment of a freight line of ``town`` stopping at
+        their point (their origin when ``collect``: lines that return to the station)."""
+        out = np.zeros(len(rows), dtype=bool)
+        led = st.ledger
+        point = st.point_of_node[led.origin[rows] if collect else led.destination[rows]]
+        for run in self.by_town.get(town, []):
+            if collect and not run.returns_to_base:
+                continue
+            stops = (point >= 0) & (run.visit_index[np.maximum(point, 0)] >= 0)
+            out |= stops & (st.cargo.dims[rows] <= run.capacity + FLOAT_EPS).all(axis=1)
+        return out
+
 
 def bus_process(st: CountyState, op: Operation, net: BusNetwork, index: int) -> Generator:
     """The freight trips of line ``index``, every day of the horizon."""

@@ -99,15 +99,22 @@ class Cargo:
         return np.array(out_keys, dtype=np.int64), out_rows
 
     def _pieces(self, group: np.ndarray, load: np.ndarray, capacity: np.ndarray) -> list[np.ndarray]:
-        pieces = int(np.ceil((load / capacity).max() - FLOAT_EPS))
-        if pieces <= 1:
+        """The fewest equal runs of ``group`` that each fit ``capacity``: from the load's lower
+        bound up to one item a run (the bound: ``len(group)`` runs always end the search)."""
+        fewest = int(np.ceil((load / capacity).max() - FLOAT_EPS))
+        if fewest <= 1:
             return [group]
-        while True:
-            n = min(pieces, len(group))
-            parts = np.array_split(group, n)
-            if n == len(group) or all(self.fits(p, capacity) for p in parts):
+        if self.oversize(group, capacity).any():  # no run of two or more items can fit
+            return np.array_split(group, len(group))
+        for pieces in range(min(fewest, len(group)), len(group)):
+            parts = np.array_split(group, pieces)
+            if all(self.fits(p, capacity) for p in parts):
                 return parts
-            pieces += 1
+        return np.array_split(group, len(group))
+
+    def oversize(self, rows: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+        """Mask of ``rows`` that alone exceed ``capacity`` on some dimension (fit no such vehicle)."""
+        return (self.dims[rows] > capacity + FLOAT_EPS).any(axis=1)
 
     def fits(self, rows: np.ndarray, room: np.ndarray) -> bool:
         """Whether ``rows`` together fit in ``room`` on every dimension."""

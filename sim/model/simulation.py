@@ -91,6 +91,7 @@ def simulate(
         bus_lines=len(buses.runs),
         fleets=_fleet_records(ops, world, horizon),
         cold_storage_yuan=st.cold.yuan_by_day,
+        unserved=st.unserved,
     )
 
 

@@ -45,10 +45,24 @@ class CountyState:
     visits: list[list[float]] = field(default_factory=list)  # per point, finance top-up times today
     cargo: Cargo = field(init=False)
     cold: ColdRooms = field(init=False)
+    unserved: np.ndarray = field(init=False)  # per ledger row: set aside, no vehicle can carry it
 
     def __post_init__(self) -> None:
         self.cargo = Cargo(self.ledger)
         self.cold = ColdRooms(self.s.cold_chain, self.ledger, self.cargo, self.horizon_days)
+        self.unserved = np.zeros(len(self.ledger), dtype=bool)
+
+    def set_aside_oversize(self, rows: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+        """Of ``rows`` taken from a queue for a vehicle of ``capacity``, set aside those larger
+        than it: marked unserved, they stay waiting where they are (at a named node) and are
+        never queued, planned or split again. Returns the rest."""
+        if not len(rows):
+            return rows
+        big = self.cargo.oversize(rows, capacity)
+        if not big.any():
+            return rows
+        self.unserved[rows[big]] = True
+        return rows[~big]
 
     def arrive(self, op: Operation, rows: np.ndarray, node: int, t: float | np.ndarray) -> None:
         """Items of ``op`` reach ``node`` at ``t``: deliver, spoil, or queue the next leg."""

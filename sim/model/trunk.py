@@ -41,7 +41,7 @@ def _run(st: CountyState, op: Operation, day: int, morning: bool) -> None:
     s, now = st.s, st.env.now
     truck = s.vehicle_types[s.hub.trunk_vehicle]
     cap = capacity_of(truck)
-    drops = st.spoil_waiting(op.hub_queue.pop(now), now)
+    drops = st.set_aside_oversize(st.spoil_waiting(op.hub_queue.pop(now), now), cap)
     stop_town, stop_drops, stop_picks = _station_stops(st, op, drops, truck.speed_factor, cap)
     if not len(stop_town):
         return

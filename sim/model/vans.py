@@ -20,6 +20,7 @@ from sim.model.collection import collect_on_the_way, stop_lookup
 from sim.model.loading import capacity_of
 from sim.model.operations import Fleet, Operation
 from sim.model.priority import first_in_line, stop_penalties
+from sim.model.queues import ItemQueue
 from sim.model.state import CountyState
 from sim.model.trip import Trip, TripSpec, peak_share, routing_problem
 from sim.records.ledger import PARCEL_IN, PARCEL_OUT
@@ -84,10 +85,10 @@ def dispatch(
     available, left = free[by_time][left[by_time] > 0], left[by_time][left[by_time] > 0]
     if len(available) == 0:
         return
-    deliveries, pickups = _waiting(st, op, fleet, buses, now)
+    cap = capacity_of(fleet.vehicle)
+    deliveries, pickups = _too_large_for_vans(st, op, fleet, buses, *_waiting(st, op, fleet, buses, now), cap)
     if not len(deliveries) and not len(pickups):
         return
-    cap = capacity_of(fleet.vehicle)
     deliveries, pickups = _plan_first(st, op, fleet, deliveries, pickups, len(available), cap)
     stops = _stops(st, fleet, deliveries, pickups, cap)
     problem = _tour_problem(st, fleet, stops, len(available), cap, float(left[0]))
@@ -164,6 +165,52 @@ def _waiting(
     return deliveries, _served_today(st, op, queue, pickups, False)
 
 
+def _too_large_for_vans(
+    st: CountyState,
+    op: Operation,
+    fleet: Fleet,
+    buses: BusNetwork | None,
+    deliveries: np.ndarray,
+    pickups: np.ndarray,
+    cap: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Items larger than the fleet's vehicle are never planned or split: those a freight bus
+    line of the operation can carry at their point wait for it (deliveries at the base,
+    collections at the point); the rest are set aside unserved where they wait
+    (:meth:`CountyState.set_aside_oversize`). Returns what the vans may plan."""
+    if buses is not None and op.carries_bus:
+        now, queue = st.env.now, op.pickup_queue(fleet.town)
+        deliveries = _leave_big_for_bus(
+            st, buses, fleet, deliveries, cap, fleet.deliveries, now + REQUEUE_AFTER_MIN
+        )
+        pickups = _leave_big_for_bus(st, buses, fleet, pickups, cap, queue, now, collect=True)
+    return st.set_aside_oversize(deliveries, cap), st.set_aside_oversize(pickups, cap)
+
+
+def _leave_big_for_bus(
+    st: CountyState,
+    buses: BusNetwork,
+    fleet: Fleet,
+    rows: np.ndarray,
+    cap: np.ndarray,
+    queue: ItemQueue,
+    ready_t: float,
+    collect: bool = False,
+) -> np.ndarray:
+    """Push rows too large for the van that a bus line of the fleet's town carries back to
+    ``queue`` (ready at ``ready_t``); return the others."""
+    if not len(rows):
+        return rows
+    big = st.cargo.oversize(rows, cap)
+    if not big.any():
+        return rows
+    by_bus = np.zeros(len(rows), dtype=bool)
+    by_bus[big] = buses.can_carry(st, fleet.town, rows[big], collect)
+    if by_bus.any():
+        queue.push(rows[by_bus], ready_t)
+    return rows[~by_bus]
+
+
 def _served_today(st: CountyState, op: Operation, queue, rows: np.ndarray, deliveries: bool) -> np.ndarray:
     """Rows whose point is served today; the rest go back to ``queue`` until tomorrow."""
     if not len(rows):
@@ -183,12 +230,30 @@ def _stops(
     led = st.ledger
     d_key, d_parts = st.cargo.split_to_fit(deliveries, st.point_of_node[led.destination[deliveries]], cap)
     p_key, p_parts = st.cargo.split_to_fit(pickups, st.point_of_node[led.origin[pickups]], cap)
+    points, deliv, pick = pair_by_point(d_key, d_parts, p_key, p_parts)
+    return _stops_at(st, fleet, points, deliv, pick)
+
+
+def pair_by_point(
+    d_key: np.ndarray, d_parts: list[np.ndarray], p_key: np.ndarray, p_parts: list[np.ndarray]
+) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Merge delivery and collection pieces (each sorted by point) into stops: the k-th
+    delivery piece of a point rides with its k-th collection piece. Each pass takes at
+    least one piece, so ``len(d_key) + len(p_key)`` passes are the bound.
+
+    >>> pts, d, p = pair_by_point(np.array([1, 1]), [np.array([0]), np.array([1])],
+    ...                           np.array([1, 2]), [np.array([5]), np.array([6])])
+    >>> pts.tolist(), [x.tolist() for x in d], [x.tolist() for x in p]
+    ([1, 1, 2], [[0], [1], []], [[5], [], [6]])
+    """
     points: list[int] = []
     deliv: list[np.ndarray] = []
     pick: list[np.ndarray] = []
     di = pi = 0
     none = np.iinfo(np.int64).max
-    while di < len(d_key) or pi < len(p_key):
+    for _ in range(len(d_key) + len(p_key)):
+        if di >= len(d_key) and pi >= len(p_key):
+            break
         p = min(d_key[di] if di < len(d_key) else none, p_key[pi] if pi < len(p_key) else none)
         dd = d_parts[di] if di < len(d_key) and d_key[di] == p else _EMPTY
         pp = p_parts[pi] if pi < len(p_key) and p_key[pi] == p else _EMPTY
@@ -197,7 +262,7 @@ def _stops(
         points.append(int(p))
         deliv.append(dd)
         pick.append(pp)
-    return _stops_at(st, fleet, np.array(points, dtype=np.int64), deliv, pick)
+    return np.array(points, dtype=np.int64), deliv, pick
 
 
 def _stops_at(

@@ -122,6 +122,7 @@ class RunRecord:
     bus_lines: int  # freight-carrying bus lines used by the run
     fleets: tuple[FleetRecord, ...] = ()  # owned vans and cooperative trucks
     cold_storage_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per simulated day
+    unserved: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per row: fits no vehicle
 
     def measured_rows(self, flow: int) -> np.ndarray:
         """Ledger rows of a flow created inside the measured window."""

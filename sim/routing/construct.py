@@ -155,11 +155,23 @@ def clarke_wright(prep: Prepared) -> tuple[list[list[int]], list[int]]:
     return fit_fleet(prep, routes, unserved)
 
 
+def _may_take(prep: Prepared, route: list[int], v: int, room: np.ndarray) -> bool:
+    """Whether ``route`` plus ``v`` may fit: its deliveries (on board at departure) and its
+    pickups (on board at the return) each within ``room``. A necessary condition of every
+    insertion position, so a route that fails it is skipped without trying them."""
+    if (prep.delivery[route].sum(axis=0) + prep.delivery[v] > room).any():
+        return False
+    return not (prep.has_pickup and (prep.pickup[route].sum(axis=0) + prep.pickup[v] > room).any())
+
+
 def cheapest_insertion(prep: Prepared, routes: list[list[int]], v: int) -> tuple[float, int, int]:
     """Cheapest feasible (extra cost, route, position) to insert ``v``; route -1 if none."""
     best = (np.inf, -1, -1)
     c = prep.arc
+    room = prep.capacity + EPS
     for k, r in enumerate(routes):
+        if not _may_take(prep, r, v, room):
+            continue
         nodes = [0, *r, 0]
         a = np.asarray(nodes[:-1])
         b = np.asarray(nodes[1:])
@@ -177,9 +189,12 @@ def cheapest_insertion(prep: Prepared, routes: list[list[int]], v: int) -> tuple
 def fit_fleet(
     prep: Prepared, routes: list[list[int]], unserved: list[int]
 ) -> tuple[list[list[int]], list[int]]:
-    """Dissolve the cheapest-to-lose routes until at most ``n_vehicles`` remain."""
+    """Dissolve the cheapest-to-lose routes until at most ``n_vehicles`` remain.
+
+    Each pass removes one route and inserts its stops into the others (never into a new
+    route), so ``len(routes) - n_vehicles`` passes are the bound."""
     routes = [r for r in routes if r]
-    while len(routes) > prep.n_vehicles:
+    for _ in range(max(0, len(routes) - prep.n_vehicles)):
         k = min(range(len(routes)), key=lambda i: (len(routes[i]), route_arc_cost(prep, routes[i])))
         gone = routes.pop(k)
         for v in sorted(gone, key=lambda x: -float(prep.delivery[x].sum())):

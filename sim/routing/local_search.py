@@ -14,14 +14,18 @@ from .problem import EPS, Prepared
 from .routes import feasible
 
 
-def two_opt_route(prep: Prepared, route: list[int]) -> tuple[list[int], float]:
-    """Improve one route by segment reversals until none helps; returns (route, gain)."""
+def two_opt_route(prep: Prepared, route: list[int], max_moves: int | None = None) -> tuple[list[int], float]:
+    """Improve one route by segment reversals until none helps; returns (route, gain).
+
+    Every applied reversal lowers the cost; at most ``max_moves`` are applied (default
+    ``len(route) ** 2``, more than the reversals a route has, so only a cycle through
+    rounding ties could reach it)."""
     gain_total = 0.0
     if len(route) < 2:
         return route, 0.0
     c = prep.arc
     check = prep.has_tw or prep.has_pickup
-    while True:
+    for _ in range(len(route) ** 2 if max_moves is None else max_moves):
         x = np.asarray([0, *route, 0])
         a, b = x[:-1], x[1:]
         e = c[a, b]

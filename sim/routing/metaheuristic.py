@@ -34,6 +34,7 @@ T0_FRAC = 1.0  # initial temperature as a fraction of the mean arc cost in a rou
 T0_FRAC_LARGE = 0.3  # above LARGE_N stops a 1 s budget buys few iterations per stop
 LARGE_N = 100
 TF_FRAC = 0.01
+MAX_SISR_ITERATIONS = 10_000_000  # a search on the clock alone also stops here
 GRANULAR = 10  # local search on new best solutions: moves towards the k nearest neighbours
 POLISH_ROUNDS = 4  # descent rounds per polish (each applies many moves on disjoint routes)
 
@@ -71,7 +72,9 @@ def ruin(plan: Plan, rng: np.random.Generator) -> list[int]:
             removed.extend(row[s : s + size].tolist())
         else:
             keep = 1
-            while size + keep < m and rng.random() > SPLIT_DEPTH:
+            for _ in range(m - size - 1):  # keep grows while size + keep < m
+                if rng.random() <= SPLIT_DEPTH:
+                    break
                 keep += 1
             total = size + keep
             lo = max(1, p - total + 1)
@@ -150,9 +153,8 @@ def sisr(
     tf = TF_FRAC * scale
     it = 0
     progress = 0.0
-    while True:
-        if max_iterations is not None and it >= max_iterations:
-            break
+    cap = MAX_SISR_ITERATIONS if max_iterations is None else min(max_iterations, MAX_SISR_ITERATIONS)
+    while it < cap:
         if time_limit_s is not None:
             elapsed = time.perf_counter() - t_start
             if elapsed >= time_limit_s:

@@ -23,6 +23,7 @@ from .routes import feasible
 # Up to this many stops the fast mode evaluates every pair of positions; above it, only
 # moves towards each stop's nearest neighbours (the full matrices grow as n^2).
 FULL_NEIGHBOURHOOD_MAX = 150
+MAX_EXCHANGES = 50  # unserved-for-served exchanges per clean-up
 GRANULAR_FAST = 40
 
 
@@ -72,7 +73,7 @@ def drop_unprofitable(
     unserved = list(unserved)
     routes = [list(r) for r in routes]
     c = prep.arc
-    while True:
+    for _ in range(sum(len(r) for r in routes)):  # each pass drops one stop, or ends the scan
         best, where = 0.0, None
         for k, r in enumerate(routes):
             if not r:
@@ -93,7 +94,7 @@ def drop_unprofitable(
 
 
 def exchange_unserved(
-    prep: Prepared, routes: list[list[int]], unserved: list[int], max_moves: int = 50
+    prep: Prepared, routes: list[list[int]], unserved: list[int], max_moves: int = MAX_EXCHANGES
 ) -> tuple[list[list[int]], list[int]]:
     """Put unserved stops in the place of served ones when that lowers the objective.
 

@@ -22,6 +22,7 @@ from sim.network import NetworkError, generate_county, read_csv, read_graphml, t
 from sim.records import Places
 from sim.scenario import Scenario
 from sim.setup.bus_lines import BusLine, build_bus_lines
+from sim.setup.feasibility import check_feasibility
 from sim.setup.references import check_references
 
 CACHED_WORLDS = 4  # per process; a sweep rarely varies the county itself
@@ -79,6 +80,7 @@ def build_world(scenario: Scenario) -> World:
     world = _WORLDS[key]
     check_references(scenario, world.towns, world.farm_crops, world.farm_town)
     scenario.check_daily_work(float(world.village_population.sum()))
+    check_feasibility(scenario, world)
     return world
 
 

@@ -81,11 +81,15 @@ def flow_settings(draw) -> dict:
         "generated_cargo_m3": draw(st.floats(0.0, 1.0)),
         "fee_per_item": draw(st.sampled_from([0.0, 0.5])),
     }
+    trucks = draw(st.integers(0, 3))
     data["supply"] = {
-        "kg_per_resident_per_week": draw(st.floats(0.0, 0.3)),
+        # no truck for ordered cases is an empty fleet, rejected before the run
+        # (sim.setup.feasibility): without trucks, only produce (which then spoils)
+        "kg_per_resident_per_week": draw(st.floats(0.0, 0.3)) if trucks else 0.0,
+        **({} if trucks else {"farm_inputs": []}),
         "case_kg": draw(st.floats(5.0, 25.0)),
         "lead_time_hours": draw(st.floats(12.0, 72.0)),
-        "trucks": draw(st.integers(0, 3)),
+        "trucks": trucks,
         "dispatch_time": draw(st.sampled_from(CLOCKS)),
     }
     crops = ["strawberry", "blueberry", "tea", "blackberry"]
