@@ -74,12 +74,36 @@ def _argv(case: BadCase, args: str, tmp: Path) -> list[str]:
     return shlex.split(filled)
 
 
+#: The classes of issue 11 and their folders. Two classes cannot be static files and have
+#: tests of their own: a run's files replaced as one set (``tests/report/test_run_folder.py``)
+#: and workers that die with their sweep (``tests/sweep/test_workers_die.py``). The unclear
+#: messages of class 11 are cases where they arise (a junction as a stop in ``04-validate``,
+#: a byte-order mark and an unterminated quote in ``05-readers``, a tiny area in ``03-world``,
+#: a repeated mode in ``06-output``) and the sweep ones in ``11-messages``.
+CLASS_FOLDERS = (
+    "01-infeasible",
+    "02-numbers",
+    "03-cross-field",
+    "03-world",
+    "04-validate",
+    "05-readers",
+    "06-output",
+    "08-store",
+    "10-bounded",
+    "11-messages",
+)
+OWN_TESTS = ("report/test_run_folder.py", "sweep/test_workers_die.py")
+
+
 def test_the_catalogue_covers_every_class():
-    """At least three cases in every class folder."""
-    classes = [d for d in sorted(BAD.iterdir()) if d.is_dir()]
-    assert classes, "no class folders in tests/data/bad"
-    thin = {d.name: len(list(d.glob("*.toml"))) for d in classes if len(list(d.glob("*.toml"))) < 3}
+    """At least three cases in every class folder; the two classes with tests of their own have them."""
+    counts = {name: len(list((BAD / name).glob("*.toml"))) for name in CLASS_FOLDERS}
+    thin = {name: n for name, n in counts.items() if n < 3}
     assert not thin, f"classes with fewer than three cases: {thin}"
+    unknown = {d.name for d in BAD.iterdir() if d.is_dir()} - set(CLASS_FOLDERS)
+    assert not unknown, f"class folders not in CLASS_FOLDERS: {unknown}"
+    tests = Path(__file__).parent
+    assert all((tests / t).is_file() for t in OWN_TESTS)
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: f"{c.path.parent.name}/{c.path.stem}")

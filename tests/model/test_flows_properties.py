@@ -92,7 +92,7 @@ def flow_settings(draw) -> dict:
         "trucks": trucks,
         "dispatch_time": draw(st.sampled_from(CLOCKS)),
     }
-    crops = ["strawberry", "blueberry", "tea", "blackberry"]
+    crops = ["strawberry", "blueberry", "tea"]  # a crop no farm grows is an error (tests/data/bad/03-world)
     data["produce"] = {
         "crops": [
             {
