@@ -65,6 +65,7 @@ COUNTED_THINGS = (
     "cases",
     "transactions",
     "points",
+    "places",
     "runs",
 )
 NOISE = 1e-9  # smaller magnitudes are rounding noise (a difference of equal means), shown as 0

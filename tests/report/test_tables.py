@@ -41,6 +41,7 @@ def test_shares_have_three_decimals(value, name, expected):
         (17.0, "bus.freight_lines", "17"),
         (0.0, "bus.freight_lines", "0"),
         (1204.0, "bus.freight_lines", "1,204"),
+        (8.0, "peak.unserved_places", "8"),
         (27.5, COUNT, "27.500"),  # a mean of counts that is not whole is an ordinary number
         (16.0, RATE, "16.000"),  # trips per day is a rate, not a count
         (16.0, "last_km.parcels_per_day", "16.000"),
