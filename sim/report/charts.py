@@ -234,7 +234,7 @@ def tradeoff_figure(summary: pd.DataFrame, cost_kpi: str, coverage_kpi: str) -> 
         ax.annotate(str(point), (x, y), xytext=(4, 3), textcoords="offset points", fontsize=7)
     ax.set_xlabel(cost_kpi)
     ax.set_ylabel(coverage_kpi)
-    ax.set_title("cost against coverage: lower right is better")
+    ax.set_title("cost against coverage: upper left is better")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.set_layout_engine("constrained")
     return fig
@@ -288,8 +288,7 @@ def sweep_panels(summary: pd.DataFrame, parameters: Sequence[str], kpis: Sequenc
         for c, parameter in enumerate(parameters):
             others = [p for p in parameters if p != parameter]
             _parameter_panel(axes[r][c], summary, parameter, kpi, others)
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    if labels:
-        fig.legend(handles, labels, loc="outside right upper", fontsize=7, title="other parameters")
+            if r == 0 and axes[r][c].get_legend_handles_labels()[1]:
+                axes[r][c].legend(fontsize=6, title=", ".join(others), title_fontsize=6)
     fig.set_layout_engine("constrained")
     return fig

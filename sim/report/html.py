@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.kpi import Estimate, paired_difference, summarize
@@ -341,3 +342,36 @@ def sweep_report(name: str, summary: pd.DataFrame, parameters: Sequence[str], kp
 def _row_estimate(row: Mapping[str, Any], kpi: str) -> Estimate:
     half = row[f"{kpi}.ci95"]
     return Estimate(row[f"{kpi}.mean"], half, 1 if math.isnan(half) else 2)
+
+
+def write_sweep_report(
+    target: str | Path,
+    name: str,
+    summary: pd.DataFrame,
+    parameters: Sequence[str],
+    kpis: Sequence[str],
+    *,
+    option: str | None = None,
+) -> Path:
+    """Write :func:`sweep_report` to ``target`` whole or not at all; a path that cannot be
+    written is a :class:`~sim.scenario.ScenarioError` naming it (and ``option``)."""
+    from sim.atomic import write_text
+    from sim.scenario import ScenarioError
+
+    target = Path(target)
+    if target.is_dir():
+        raise ScenarioError(
+            "cannot write the report: it is a folder", path=target, field=option, expected="a file name"
+        )
+    page = sweep_report(name, summary, parameters, kpis)
+    try:
+        write_text(target, page)
+    except OSError as exc:
+        raise ScenarioError(
+            "cannot write the report",
+            path=target,
+            field=option,
+            expected="a file in a folder that can be created and written",
+            found=exc.strerror or str(exc),
+        ) from None
+    return target
