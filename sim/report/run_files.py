@@ -117,10 +117,12 @@ def _write_run_files(results: Sequence[RunOutput], folder: Path, *, figures: boo
     write_csv(folder / "backlog.csv", pd.concat(backlog, ignore_index=True))
     written = ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv"]
     if figures:
+        from sim.report.charts import report_style
         from sim.report.figures import coverage_map, lead_time_histogram
 
-        coverage_map(first, folder / "coverage_map.png")
-        lead_time_histogram(first, folder / "lead_time.png")
+        with report_style():  # CJK fonts behind the default one, for Chinese names
+            coverage_map(first, folder / "coverage_map.png")
+            lead_time_histogram(first, folder / "lead_time.png")
         written += ["coverage_map.png", "lead_time.png"]
     groups = {first.scenario.mode: results}
     written += _write_report(groups, folder, f"{first.scenario.name}: {first.scenario.mode} mode", figures)
