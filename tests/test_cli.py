@@ -87,7 +87,10 @@ def test_run_exits_0_and_prints_the_kpi_table(run):
     for name in kpis:  # every KPI has a row, under its section
         assert any(line.split()[:1] == [name.split(".", 1)[1]] for line in lines), name
     assert "[Last kilometre (inbound parcels)]" in lines
-    files = "kpis.json, daily.csv, trips.csv, fleets.csv, backlog.csv, coverage_map.png, lead_time.png"
+    files = (
+        "kpis.json, daily.csv, trips.csv, fleets.csv, backlog.csv, coverage_map.png, lead_time.png, "
+        "villages.csv, report.html"
+    )
     assert f"wrote {files} to {out}/" in lines
 
 
@@ -181,6 +184,8 @@ def test_run_draws_the_two_figures(run):
             "backlog.csv",
             "coverage_map.png",
             "lead_time.png",
+            "villages.csv",
+            "report.html",
         ]
     )  # and no temporary files left behind
 
@@ -385,8 +390,8 @@ def test_a_second_run_replaces_the_first_as_one_set(tmp_path, capsys):
     assert main([*argv, "--no-figures", "--seed", "7"]) == 0
     capsys.readouterr()
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv"]
-    )  # no figure of the first run left beside the second run's tables
+        ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv", "villages.csv"]
+    )  # no figure (nor report.html) of the first run left beside the second run's tables
     assert _strict_json(out / "kpis.json")["meta"]["seeds"] == [7]
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     assert main(argv) == 2
@@ -528,8 +533,14 @@ def test_ladder_prints_each_step_and_the_total(ladder_run):
         assert any(line.startswith("[") and line.endswith(f"({kpi})]") for line in lines), kpi
     social = [k for k in data["estimates"]["separate"] if k.startswith("social.")]  # shown when present
     assert sum(line.startswith("[") for line in lines) == 16 + len(social)
-    assert lines[-1] == f"wrote ladder.json, ladder.csv to {out.relative_to(out.parents[1])}/"
-    assert sorted(p.name for p in out.iterdir()) == ["ladder.csv", "ladder.json"]
+    written = "ladder.json, ladder.csv, villages.csv, report.html"
+    assert lines[-1] == f"wrote {written} to {out.relative_to(out.parents[1])}/"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "ladder.csv",
+        "ladder.json",
+        "report.html",
+        "villages.csv",
+    ]
 
 
 def test_ladder_csv_has_a_row_per_step_and_kpi(ladder_run):

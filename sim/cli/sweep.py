@@ -48,6 +48,15 @@ def add_sweep_commands(sub: argparse._SubParsersAction) -> None:
     summary.add_argument("--parquet", type=Path, help="write it as Parquet (needs pyarrow)")
     summary.add_argument("--runs", action="store_true", help="export one row per run instead of per point")
     summary.add_argument("--sweep", help="which sweep of the store (key prefix or name; default the latest)")
+    summary.add_argument(
+        "--plot",
+        nargs="?",
+        const="",
+        metavar="HTML",
+        type=str,
+        help="write the sweep's report: each printed KPI against each parameter with 95 %% bands, "
+        "cost against coverage with its Pareto front (default file: the store's name, -report.html)",
+    )
     summary.set_defaults(command_handler=cmd_sweep_summary)
 
 
@@ -167,7 +176,8 @@ def _print_counts(progress) -> None:
 
 
 def _print_summary(store, key: str, parameters: list[str], wanted: list[str] | None):
-    """Print the per-point table of the chosen KPIs; returns the run table and the point table."""
+    """Print the per-point table of the chosen KPIs; returns the run table, the point table
+    and the KPIs printed."""
     from sim.report.tables import sweep_summary_table
     from sim.sweep.summary import choose_kpis, kpi_names, point_summary
 
@@ -176,7 +186,7 @@ def _print_summary(store, key: str, parameters: list[str], wanted: list[str] | N
     kpis = choose_kpis(kpi_names(runs, parameters), wanted, source=store.path)
     print()
     print(sweep_summary_table(table, parameters, kpis))
-    return runs, table
+    return runs, table, kpis
 
 
 def cmd_sweep_summary(args: argparse.Namespace) -> int:
@@ -196,7 +206,12 @@ def cmd_sweep_summary(args: argparse.Namespace) -> int:
             f"{name} (sweep {key}): {runs['point'].nunique()} point(s), "
             f"{done} done and {failed} failed run(s)"
         )
-        runs, table = _print_summary(store, key, parameters, args.kpi)
+        runs, table, kpis = _print_summary(store, key, parameters, args.kpi)
+    if args.plot is not None:
+        from sim.report.html import write_sweep_report
+
+        target = Path(args.plot) if args.plot else args.db.with_name(f"{args.db.stem}-report.html")
+        print(f"wrote {write_sweep_report(target, name, table, parameters, kpis, option='--plot')}")
     out = runs if args.runs else table
     for option, path in (("--csv", args.csv), ("--parquet", args.parquet)):
         if path is not None:

@@ -1,5 +1,5 @@
 """The files of ``ruralsim run`` and ``ruralsim compare`` (and ``compare --ladder``): KPIs,
-tables and figures.
+tables, figures, the per-village table and the report (:mod:`sim.report.html`).
 
 They are written from what runs leave behind, each run given as its seed, its KPIs and
 its :class:`~sim.records.RunRecord` (a :class:`sim.Result` is one), never from the model.
@@ -38,6 +38,8 @@ RUN_FILES = frozenset(
         "comparison.csv",
         "ladder.json",
         "ladder.csv",
+        "report.html",
+        "villages.csv",
     }
 )
 
@@ -80,8 +82,9 @@ def _estimates_json(estimates: Mapping[str, Estimate]) -> dict:
 
 
 def write_run(results: Sequence[RunOutput], out: str | Path, *, figures: bool = True) -> list[Path]:
-    """kpis.json, daily.csv, trips.csv, fleets.csv, backlog.csv and two figures, replacing
-    the folder ``out`` as one set; returns the paths written (under ``out``)."""
+    """kpis.json, daily.csv, trips.csv, fleets.csv, backlog.csv, villages.csv and, with
+    ``figures``, two PNG figures and report.html, replacing the folder ``out`` as one set;
+    returns the paths written (under ``out``)."""
     with run_folder.replaced(out, RUN_FILES) as staging:
         names = _write_run_files(results, staging, figures=figures)
     return [Path(out) / name for name in names]
@@ -114,18 +117,41 @@ def _write_run_files(results: Sequence[RunOutput], folder: Path, *, figures: boo
     write_csv(folder / "backlog.csv", pd.concat(backlog, ignore_index=True))
     written = ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv"]
     if figures:
+        from sim.report.charts import report_style
         from sim.report.figures import coverage_map, lead_time_histogram
 
-        coverage_map(first, folder / "coverage_map.png")
-        lead_time_histogram(first, folder / "lead_time.png")
+        with report_style():  # CJK fonts behind the default one, for Chinese names
+            coverage_map(first, folder / "coverage_map.png")
+            lead_time_histogram(first, folder / "lead_time.png")
         written += ["coverage_map.png", "lead_time.png"]
+    groups = {first.scenario.mode: results}
+    written += _write_report(groups, folder, f"{first.scenario.name}: {first.scenario.mode} mode", figures)
     return written
 
 
-def write_comparison(runs: Mapping[str, Sequence[RunOutput]], out: str | Path) -> list[Path]:
+def _write_report(
+    groups: Mapping[str, Sequence[RunOutput]], folder: Path, title: str, figures: bool, column: str = "mode"
+) -> list[str]:
+    """villages.csv (one table per group, the group named in ``column``) and, with
+    ``figures``, report.html (:func:`sim.report.html.runs_report`) into ``folder``."""
+    from sim.report.html import runs_report, village_tables
+    from sim.report.output import write_text
+
+    villages = village_tables(groups)
+    table = pd.concat([t.assign(**{column: g}) for g, t in villages.items()], ignore_index=True)
+    write_csv(folder / "villages.csv", table[[column, *table.columns[:-1]]])
+    if not figures:
+        return ["villages.csv"]
+    write_text(folder / "report.html", runs_report(title, groups, villages))
+    return ["villages.csv", "report.html"]
+
+
+def write_comparison(
+    runs: Mapping[str, Sequence[RunOutput]], out: str | Path, *, figures: bool = True
+) -> list[Path]:
     """comparison.json and comparison.csv: per mode estimates and paired differences to the
-    first mode (``runs`` maps each mode to its runs, in the same seed order), replacing the
-    folder ``out`` as one set."""
+    first mode (``runs`` maps each mode to its runs, in the same seed order), villages.csv
+    and report.html (with ``figures``), replacing the folder ``out`` as one set."""
     modes = list(runs)
     kpis = {m: [r.kpis for r in runs[m]] for m in modes}
     data = {
@@ -137,10 +163,12 @@ def write_comparison(runs: Mapping[str, Sequence[RunOutput]], out: str | Path) -
         },
     }
     rows = [{"mode": m, "seed": r.seed, **r.kpis} for m in modes for r in runs[m]]
+    title = f"{runs[modes[0]][0].record.scenario.name}: {' against '.join(modes)}"
     with run_folder.replaced(out, RUN_FILES) as staging:
         write_json(staging / "comparison.json", data)
         write_csv(staging / "comparison.csv", pd.DataFrame(rows))
-    return [Path(out) / "comparison.json", Path(out) / "comparison.csv"]
+        names = ["comparison.json", "comparison.csv", *_write_report(runs, staging, title, figures)]
+    return [Path(out) / name for name in names]
 
 
 def _step_json(step: StepOutput) -> dict:
@@ -160,8 +188,11 @@ def write_ladder(
     total: StepOutput,
     table: pd.DataFrame,
     out: str | Path,
+    *,
+    figures: bool = True,
 ) -> list[Path]:
-    """ladder.json and ladder.csv of the integration ladder.
+    """ladder.json and ladder.csv of the integration ladder, villages.csv and (with
+    ``figures``) report.html with one group per level.
 
     ``runs`` maps each level name to its runs in the same seed order; ``table`` is the
     one row per step and KPI of :meth:`sim.api.Ladder.table`, written as it is to
@@ -187,7 +218,9 @@ def write_ladder(
         "total": _step_json(total),
         "runs": {lv.name: [{"seed": r.seed, "kpis": dict(r.kpis)} for r in runs[lv.name]] for lv in levels},
     }
+    groups = {lv.label: runs[lv.name] for lv in levels}
     with run_folder.replaced(out, RUN_FILES) as staging:
         write_json(staging / "ladder.json", data)
         write_csv(staging / "ladder.csv", table)
-    return [Path(out) / "ladder.json", Path(out) / "ladder.csv"]
+        report = _write_report(groups, staging, f"{first.name}: the integration ladder", figures, "level")
+    return [Path(out) / name for name in ["ladder.json", "ladder.csv", *report]]
