@@ -22,8 +22,9 @@ for CSV:
 * a graph whose ``crs`` is EPSG:4326 (osmnx unprojected) has x/y in degrees: they are
   kept as ``lon``/``lat`` and x/y projected to km (as for CSV lon/lat); another ``crs``
   (osmnx projected) has x/y in metres, divided by 1000;
-* a file none of whose nodes has a ``kind`` (a street network) has junctions only: it is
-  refused naming what to add (``kind`` = county_hub, town_station, village);
+* in such a street network (directed, parallel roads or a ``crs``) a node without ``kind``
+  is a junction; a file none of whose nodes has a ``kind`` is refused naming what to add
+  (``kind`` = county_hub, town_station, village, with ``town`` and ``population``);
 * a graph with node lon/lat keeps the origin of its km frame as ``graph["lon0"]`` and
   ``["lat0"]`` (GTFS stops are placed with it): given, or derived where x/y are that
   projection of lon/lat.
@@ -171,13 +172,18 @@ ORIGIN_FIT_KM = 0.05
 
 def _derive_defaults(G: nx.Graph, path: str | Path) -> nx.Graph:
     """What a GraphML file leaves out but its other attributes give (see the module docstring)."""
+    crs = str(G.graph.get("crs", "")).lower()
+    street_network = bool(crs) or G.is_directed() or G.is_multigraph()  # osmnx's, or the like
     if G.is_directed() or G.is_multigraph():
         G = _one_road_per_pair(G)
-    crs = str(G.graph.get("crs", "")).lower()
     if crs:
         _coordinates_from_crs(G, crs)
     _edges_from_osm(G)
-    if len(G) and not any("kind" in d for _, d in G.nodes(data=True)):
+    kinds = [d for _, d in G.nodes(data=True) if "kind" in d]
+    if street_network and kinds:
+        for _, d in G.nodes(data=True):
+            d.setdefault("kind", "junction")
+    if len(G) and not kinds:
         raise NetworkError(
             f"no node has a kind: {len(G)} nodes of a street network, no county hub, stations or villages",
             path=path,

@@ -309,7 +309,7 @@ def _place_by_distance(
             "cannot place GTFS stops on a graph without its lon/lat origin",
             column="graph",
             expected="a network with lon/lat (a CSV node table with lon and lat columns, or GraphML with "
-            "node lon/lat and graph attributes lon0, lat0: the degrees x = y = 0 km stands at), "
+            "node lon/lat and graph attributes lon0, lat0: the lon/lat where x = y = 0 km), "
             "or a stop_mapping entry for each of these stops",
             found=listing(label),
         )
