@@ -14,6 +14,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sim.cli.network import add_network_commands
 from sim.cli.run import add_run_commands
 from sim.cli.sweep import add_sweep_commands
 from sim.cli.terminal import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, OutputError, tell
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     add_run_commands(sub)
     add_sweep_commands(sub)
+    add_network_commands(sub)
     return parser
 
 

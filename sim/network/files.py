@@ -7,9 +7,27 @@ Writers replace the file whole or not at all (a temporary file, then a rename).
 
 GraphML
 -------
-Any GraphML whose nodes and edges carry the attributes of the contract, undirected and
-without parallel edges (what :func:`write_graphml` writes, or networkx, Gephi, yEd
-exports after adding the attributes). Attribute types travel with the file.
+Any GraphML whose nodes and edges carry the attributes of the contract (what
+:func:`write_graphml` writes, or networkx, Gephi, yEd exports after adding the
+attributes). Attribute types travel with the file. What can be derived is derived, as
+for CSV:
+
+* an edge without ``length_km`` takes its ``length`` in metres / 1000 (osmnx), else the
+  straight line x 1.3 (:data:`~sim.network.contract.DEFAULT_DETOUR`);
+* an edge without ``road_class`` but with an OSM ``highway`` takes its class and speed from
+  :data:`sim.network.roads.HIGHWAY_ROADS`; an edge whose highway vans do not drive
+  (footway, path, track ...) is left out;
+* a directed graph or one with parallel edges (osmnx saves a ``MultiDiGraph``) becomes
+  one undirected road per pair of nodes, the shortest of them;
+* a graph whose ``crs`` is EPSG:4326 (osmnx unprojected) has x/y in degrees: they are
+  kept as ``lon``/``lat`` and x/y projected to km (as for CSV lon/lat); another ``crs``
+  (osmnx projected) has x/y in metres, divided by 1000;
+* in such a street network (directed, parallel roads or a ``crs``) a node without ``kind``
+  is a junction; a file none of whose nodes has a ``kind`` is refused naming what to add
+  (``kind`` = county_hub, town_station, village, with ``town`` and ``population``);
+* a graph with node lon/lat keeps the origin of its km frame as ``graph["lon0"]`` and
+  ``["lat0"]`` (GTFS stops are placed with it): given, or derived where x/y are that
+  projection of lon/lat.
 
 CSV node table
 --------------
@@ -86,7 +104,8 @@ import networkx as nx
 from sim.atomic import atomic_path
 from sim.errors import decode_utf8
 from sim.network.contract import DEFAULT_DETOUR, NetworkError, validate_graph
-from sim.network.geography import project_lonlat
+from sim.network.geography import EARTH_RADIUS_KM, project_lonlat
+from sim.network.roads import highway_road, road_speed_kmh
 from sim.network.tables import csv_rows, read_bytes
 
 NODE_COLUMNS = ("id", "kind", "x", "y", "population", "town", "name")
@@ -140,7 +159,137 @@ def read_graphml(path: str | Path) -> nx.Graph:
     for key in ("node_default", "edge_default"):  # bookkeeping networkx adds on reading
         if not G.graph.get(key):
             G.graph.pop(key, None)
+    G = _derive_defaults(G, path)
     return validate_graph(G, path=path, node_lines=node_lines, edge_lines=edge_lines)
+
+
+#: x/y of a GraphML whose ``crs`` is not EPSG:4326 are metres (osmnx projected): km = m / this.
+METRES_PER_KM = 1000.0
+#: x/y given beside lon/lat are taken as their projection around a derived origin when they
+#: agree with it this closely (km), so that GTFS stops can be placed on the graph.
+ORIGIN_FIT_KM = 0.05
+
+
+def _derive_defaults(G: nx.Graph, path: str | Path) -> nx.Graph:
+    """What a GraphML file leaves out but its other attributes give (see the module docstring)."""
+    crs = str(G.graph.get("crs", "")).lower()
+    street_network = bool(crs) or G.is_directed() or G.is_multigraph()  # osmnx's, or the like
+    if G.is_directed() or G.is_multigraph():
+        G = _one_road_per_pair(G)
+    if crs:
+        _coordinates_from_crs(G, crs)
+    _edges_from_osm(G)
+    kinds = [d for _, d in G.nodes(data=True) if "kind" in d]
+    if street_network and kinds:
+        for _, d in G.nodes(data=True):
+            d.setdefault("kind", "junction")
+    if len(G) and not kinds:
+        raise NetworkError(
+            f"no node has a kind: {len(G)} nodes of a street network, no county hub, stations or villages",
+            path=path,
+            field="kind",
+            expected="a node attribute kind: county_hub on one node, town_station and village "
+            "(with town and population) on others; or build the file with `ruralsim network from-osm "
+            "EXTRACT.osm.pbf --villages villages.csv`",
+            found="no kind attribute",
+        )
+    default_lengths(G)
+    set_lonlat_origin(G)
+    return G
+
+
+def _one_road_per_pair(G: nx.Graph) -> nx.Graph:
+    """An undirected simple graph: one road per pair of nodes, the shortest (osmnx's MultiDiGraph)."""
+    H = nx.Graph()
+    H.graph.update(G.graph)
+    H.add_nodes_from(G.nodes(data=True))
+    for u, v, data in G.edges(data=True):
+        if H.has_edge(u, v) and _metres(H.edges[u, v]) <= _metres(data):
+            continue
+        H.add_edge(u, v, **data)
+    return H
+
+
+def _metres(data: dict) -> float:
+    if "length_km" in data:
+        return float(data["length_km"]) * METRES_PER_KM
+    return float(data.get("length", math.inf))
+
+
+def _coordinates_from_crs(G: nx.Graph, crs: str) -> None:
+    """x/y in degrees (EPSG:4326) become lon/lat and km; other systems' metres become km."""
+    data = [d for _, d in G.nodes(data=True) if "x" in d and "y" in d]
+    if "4326" in crs:
+        for d in data:
+            d.setdefault("lon", d["x"])
+            d.setdefault("lat", d["y"])
+        if data and len(data) == len(G) and all(_is_degrees(d) for d in data):
+            _place_lonlat(G)
+    else:
+        for d in data:
+            d["x"], d["y"] = float(d["x"]) / METRES_PER_KM, float(d["y"]) / METRES_PER_KM
+    G.graph.pop("crs")
+
+
+def _is_degrees(d: dict) -> bool:
+    return all(isinstance(d[k], int | float) and math.isfinite(d[k]) for k in ("lon", "lat"))
+
+
+def _edges_from_osm(G: nx.Graph) -> None:
+    """Roads with an OSM ``highway`` and no ``road_class`` get theirs; undriven ones go."""
+    undriven = []
+    for u, v, data in G.edges(data=True):
+        if "length_km" not in data and isinstance(data.get("length"), int | float):
+            data["length_km"] = float(data["length"]) / METRES_PER_KM
+        if "road_class" in data or "highway" not in data:
+            continue
+        road = highway_road(data["highway"])
+        if road is None:
+            undriven.append((u, v))
+            continue
+        data["road_class"] = road.road_class
+        data.setdefault("speed_kmh", road_speed_kmh(road, data.get("maxspeed")))
+    G.remove_edges_from(undriven)
+
+
+def default_lengths(G: nx.Graph) -> None:
+    """A road without ``length_km`` is the straight line between its ends x DEFAULT_DETOUR.
+
+    Ends without numeric x/y are left to the contract to name.
+    """
+    for u, v, data in G.edges(data=True):
+        a, b = G.nodes[u], G.nodes[v]
+        if "length_km" in data or not all(_is_number(n.get(k)) for n in (a, b) for k in ("x", "y")):
+            continue
+        data["length_km"] = math.hypot(a["x"] - b["x"], a["y"] - b["y"]) * DEFAULT_DETOUR
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def set_lonlat_origin(G: nx.Graph) -> None:
+    """Keep ``graph["lon0"]``, ``["lat0"]``: the origin around which x/y project the nodes' lon/lat.
+
+    Derived (least squares) where every node has numeric x, y, lon and lat and they agree with
+    :func:`project_lonlat` around it within :data:`ORIGIN_FIT_KM`; otherwise left unset.
+    """
+    if "lon0" in G.graph and "lat0" in G.graph:
+        return
+    nodes = [d for _, d in G.nodes(data=True)]
+    if not nodes or not all(_is_number(d.get(k)) for d in nodes for k in ("x", "y", "lon", "lat")):
+        return
+    lon, lat, x, y = ([float(d[k]) for d in nodes] for k in ("lon", "lat", "x", "y"))
+    km_per_deg = math.pi / 180.0 * EARTH_RADIUS_KM
+    lat0 = sum(b - yk / km_per_deg for b, yk in zip(lat, y, strict=True)) / len(nodes)
+    cos0 = math.cos(math.radians(lat0))
+    if cos0 <= 0:
+        return
+    lon0 = sum(a - xk / (km_per_deg * cos0) for a, xk in zip(lon, x, strict=True)) / len(nodes)
+    px, py = project_lonlat(lon, lat, lon0, lat0)
+    misfit = max(max(abs(px - x)), max(abs(py - y)))
+    if misfit <= ORIGIN_FIT_KM:
+        G.graph["lon0"], G.graph["lat0"] = lon0, lat0
 
 
 def _graphml_lines(data: bytes, path: str | Path) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
@@ -152,14 +301,20 @@ def _graphml_lines(data: bytes, path: str | Path) -> tuple[dict[str, int], dict[
     node_lines: dict[str, int] = {}
     edge_lines: dict[tuple[str, str], int] = {}
     parser = expat.ParserCreate(namespace_separator=" ")
+    directed = False  # a directed file (osmnx) has a road each way and parallel roads: kept once
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal directed
         tag, line = name.rsplit(" ", 1)[-1], parser.CurrentLineNumber
-        if tag == "node" and "id" in attrs:
+        if tag == "graph":
+            directed = attrs.get("edgedefault") == "directed"
+        elif tag == "node" and "id" in attrs:
             _first_line(node_lines, attrs["id"], line, path, f"node {attrs['id']!r}", "unique node ids")
         elif tag == "edge" and "source" in attrs and "target" in attrs:
             u, v = attrs["source"], attrs["target"]
             key = (v, u) if (v, u) in edge_lines else (u, v)
+            if directed and key in edge_lines:
+                return
             _first_line(edge_lines, key, line, path, f"edge {u!r}-{v!r}", "one <edge> per road")
 
     parser.StartElementHandler = start
@@ -239,7 +394,7 @@ def _parse(text: str, kind: type, *, path, field: str, line: int, row_id: str) -
     return text
 
 
-def _rows(path: str | Path, required: tuple[str, ...]) -> tuple[dict[str, type], Iterator]:
+def table_rows(path: str | Path, required: tuple[str, ...]) -> tuple[dict[str, type], Iterator]:
     """The column types of a CSV file and an iterator of (line, {column: text}) rows.
 
     The file is read whole (at most :data:`~sim.network.tables.MAX_TABLE_FILE_BYTES`) and
@@ -311,7 +466,7 @@ def _header_types(path: str | Path, header: list[str]) -> dict[str, type]:
     return columns
 
 
-def _typed_cells(
+def typed_cells(
     row: dict[str, str], columns: dict[str, type], skip: tuple[str, ...], *, path, line, row_id
 ) -> dict[str, object]:
     """Every non-empty cell outside ``skip``, parsed by its column type."""
@@ -337,12 +492,14 @@ def read_csv(nodes_path: str | Path, edges_path: str | Path) -> nx.Graph:
     G, node_lines = _read_nodes(nodes_path)
     validate_graph(G, path=nodes_path, node_lines=node_lines)
     edge_lines = _read_edges(G, edges_path, Path(nodes_path).name)
+    default_lengths(G)
+    set_lonlat_origin(G)
     return validate_graph(G, path=edges_path, node_lines=node_lines, edge_lines=edge_lines)
 
 
 def _read_nodes(nodes_path: str | Path) -> tuple[nx.Graph, dict[str, int]]:
     """The nodes of a node table (positions in km) and the file line of each node."""
-    columns, rows = _rows(nodes_path, ("id", "kind", "population", "town", "name"))
+    columns, rows = table_rows(nodes_path, ("id", "kind", "population", "town", "name"))
     use_lonlat = not ("x" in columns and "y" in columns)
     if use_lonlat and not ("lon" in columns and "lat" in columns):
         missing = "x" if "x" not in columns else "y"
@@ -381,7 +538,7 @@ def _node_attributes(
     row: dict[str, str], columns: dict[str, type], path: str | Path, line: int, node: str, use_lonlat: bool
 ) -> dict[str, object]:
     """One node row's typed attributes, with defaults; a village needs a population."""
-    attrs = _typed_cells(row, columns, ("id",), path=path, line=line, row_id=node)
+    attrs = typed_cells(row, columns, ("id",), path=path, line=line, row_id=node)
     attrs.setdefault("town", "")
     attrs.setdefault("name", "")
     if "population" not in attrs:
@@ -416,11 +573,12 @@ def _place_lonlat(G: nx.Graph) -> None:
     x, y = project_lonlat([d["lon"] for d in data], [d["lat"] for d in data], lon0, lat0)
     for d, xk, yk in zip(data, x.tolist(), y.tolist(), strict=True):
         d["x"], d["y"] = xk, yk
+    G.graph["lon0"], G.graph["lat0"] = lon0, lat0
 
 
 def _read_edges(G: nx.Graph, edges_path: str | Path, nodes_file: str) -> dict[tuple[str, str], int]:
     """Add the roads of an edge table to ``G``; the file line of each road."""
-    columns, rows = _rows(edges_path, ("source", "target", "road_class"))
+    columns, rows = table_rows(edges_path, ("source", "target", "road_class"))
     edge_lines: dict[tuple[str, str], int] = {}
     for line, row in rows:
         u, v = row["source"].strip(), row["target"].strip()
@@ -443,12 +601,7 @@ def _read_edges(G: nx.Graph, edges_path: str | Path, nodes_file: str) -> dict[tu
                 expected="one row per road",
                 found=f"also on line {first}",
             )
-        attrs = _typed_cells(
-            row, columns, ("source", "target"), path=edges_path, line=line, row_id=f"{u}-{v}"
-        )
-        if "length_km" not in attrs:
-            a, b = G.nodes[u], G.nodes[v]
-            attrs["length_km"] = math.hypot(a["x"] - b["x"], a["y"] - b["y"]) * DEFAULT_DETOUR
+        attrs = typed_cells(row, columns, ("source", "target"), path=edges_path, line=line, row_id=f"{u}-{v}")
         edge_lines[(u, v)] = line
         G.add_edge(u, v, **attrs)
     return edge_lines

@@ -37,6 +37,7 @@ Decisions (also in docs/design.md). Reading files is in :mod:`sim.network.gtfs_f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -307,7 +308,9 @@ def _place_by_distance(
         raise GtfsError(
             "cannot place GTFS stops on a graph without its lon/lat origin",
             column="graph",
-            expected='graph.graph["lon0"] and ["lat0"] (degrees), or a stop_mapping for these stops',
+            expected="a network with lon/lat (a CSV node table with lon and lat columns, or GraphML with "
+            "node lon/lat and graph attributes lon0, lat0: the lon/lat where x = y = 0 km), "
+            "or a stop_mapping entry for each of these stops",
             found=listing(label),
         )
     cand = [
@@ -326,13 +329,16 @@ def _place_by_distance(
             if np.isnan(sx[i])
             else f"{label[i]} (no candidate node)"
             if not ids
-            else f"{label[i]} (nearest {ids[arg[i]]!r} at {best[i]:.2f} km)"
+            else f"{label[i]} at {sched.lon[rest[i]]:.5f},{sched.lat[rest[i]]:.5f} "
+            f"(nearest {ids[arg[i]]!r} at {best[i]:.2f} km)"
             for i in far
         ]
+        needed = best[far][np.isfinite(best[far])]
+        raise_to = f"raise tolerance_km to {math.ceil(needed.max() * 100) / 100:g}, " if needed.size else ""
         raise GtfsError(
             f"{len(far)} GTFS stops have no graph node within {tolerance_km} km",
             file=stops_file,
-            expected="a stop_mapping entry or a larger tolerance_km",
+            expected=f"{raise_to}add a node near each stop (at its lon,lat) or map it in stop_mapping",
             found=listing(found),
         )
     return {int(s): ids[arg[i]] for i, s in enumerate(rest)}
