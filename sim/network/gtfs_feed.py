@@ -15,13 +15,14 @@ about 0.2 s; every error names the file, line and column.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
+from sim.network.contract import LAT_RANGE_DEG, LON_RANGE_DEG
 from sim.network.geography import project_lonlat
 from sim.network.gtfs_files import Feed, FeedTable, GtfsError
 from sim.units import TIME_EPS_MIN
@@ -367,3 +368,83 @@ def service_calendar(feed: Feed) -> tuple[dict[str, int], int, np.ndarray]:
 
 def day_text(ordinal: int) -> str:
     return date.fromordinal(ordinal).strftime("%Y%m%d")
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+def _parse_degrees(low: float, high: float):
+    """A parser of degrees within [low, high] (a blank or out-of-range value fails)."""
+
+    def parse(text: str) -> float:
+        value = float(text)
+        if not low <= value <= high:
+            raise ValueError(text)
+        return value
+
+    return parse
+
+
+def load_shapes(path: str | Path, trip_ids: Collection[str]) -> dict[str, np.ndarray]:
+    """The road geometry of some trips of the feed at ``path``: trip id -> (points, 2) lon, lat.
+
+    A trip gets its ``shape_id``'s points of shapes.txt in ``shape_pt_sequence`` order. A
+    feed without shapes.txt, and a trip without a shape_id, give no entry (maps then draw
+    the bus along the road paths between its stops). A shape_id of one of ``trip_ids``
+    that shapes.txt does not hold, a bad coordinate or sequence, and a repeated sequence
+    number within a shape are a :class:`GtfsError` naming the file and line. Drawing only:
+    nothing of a line's timing comes from its shape.
+    """
+    feed = Feed(path)
+    if not feed.has("shapes.txt"):
+        return {}
+    trips = feed.table("trips.txt", ["trip_id"])
+    wanted = set(trip_ids)
+    shape_of = {
+        t: s for t, s in zip(trips.col("trip_id"), trips.col("shape_id"), strict=True) if s and t in wanted
+    }
+    if not shape_of:
+        return {}
+    points = _shape_points(feed)
+    for row, (trip, shape) in enumerate(zip(trips.col("trip_id"), trips.col("shape_id"), strict=True)):
+        if shape_of.get(trip) == shape and shape not in points:
+            raise trips.error(
+                row,
+                "shape_id",
+                f"trip {trip!r} names a shape that shapes.txt does not hold",
+                expected=f"a shape_id of shapes.txt ({listing(sorted(points))})",
+                found=repr(shape),
+            )
+    return {trip: points[shape] for trip, shape in shape_of.items()}
+
+
+def _shape_points(feed: Feed) -> dict[str, np.ndarray]:
+    """shapes.txt: shape id -> its (points, 2) lon, lat, sorted by shape_pt_sequence."""
+    table = feed.table("shapes.txt", ["shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"])
+    ids = np.asarray(table.col("shape_id"), dtype=str)
+    lat = table.convert("shape_pt_lat", _parse_degrees(*LAT_RANGE_DEG), "a latitude in degrees, -90 .. 90")
+    lon = table.convert("shape_pt_lon", _parse_degrees(*LON_RANGE_DEG), "a longitude in degrees, -180 .. 180")
+    seq = table.convert("shape_pt_sequence", int, "an integer shape_pt_sequence >= 0", np.int64)
+    bad = np.flatnonzero(seq < 0)
+    if bad.size:
+        raise table.error(
+            int(bad[0]),
+            "shape_pt_sequence",
+            "negative shape_pt_sequence",
+            expected=">= 0",
+            found=str(seq[bad[0]]),
+        )
+    order = np.lexsort((seq, ids))
+    ids, seq = ids[order], seq[order]
+    dup = np.flatnonzero((ids[1:] == ids[:-1]) & (seq[1:] == seq[:-1]))
+    if dup.size:
+        raise table.error(
+            int(order[dup[0] + 1]),
+            "shape_pt_sequence",
+            f"shape_pt_sequence repeats in shape {str(ids[dup[0]])!r}",
+            found=str(seq[dup[0]]),
+        )
+    lonlat = np.column_stack([lon[order], lat[order]])
+    cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+    starts = np.concatenate([[0], cuts]) if len(ids) else np.zeros(0, dtype=np.int64)
+    return {str(ids[a]): lonlat[a:b] for a, b in zip(starts, [*cuts, len(ids)], strict=True)}

@@ -1,4 +1,4 @@
-"""Figures: the county map coloured by coverage with one day's routes, lead times.
+"""Figures: the lead-time histogram, and saving figures (the maps are :mod:`sim.report.maps`).
 
 matplotlib is imported inside the functions: it costs about 0.4 s, which
 ``ruralsim validate`` and ``--help`` should not pay.
@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.kpi import village_table
 from sim.records import RunRecord
 from sim.records.ledger import DELIVERED, FETCHED, PARCEL_IN
 from sim.report.output import atomic_path
@@ -31,72 +30,15 @@ def _pyplot():
 
 
 def coverage_map(rec: RunRecord, target: str | Path, day: int | None = None) -> None:
-    """Save :func:`coverage_figure` to ``target``."""
-    _save(coverage_figure(rec, day), target)
+    """Save :func:`sim.report.maps.county_map` of ``rec`` (the trips of ``day``) to ``target``."""
+    from sim.report.maps import county_map
+
+    _save(county_map(rec, day=day), target)
 
 
 def lead_time_histogram(rec: RunRecord, target: str | Path) -> None:
     """Save :func:`lead_time_figure` to ``target``."""
     _save(lead_time_figure(rec), target)
-
-
-def coverage_figure(rec: RunRecord, day: int | None = None) -> Figure:
-    """Villages coloured by in-village share (covered ones ringed), roads, and one day's routes
-    (the first measured day unless ``day`` is given): vans solid, trunks dashed, buses dotted."""
-    plt = _pyplot()
-    w = rec.places
-    fig, ax = plt.subplots(figsize=(9, 8))
-    if len(w.road_xy):
-        from matplotlib.collections import LineCollection
-
-        ax.add_collection(LineCollection(w.road_xy, colors="#cccccc", linewidths=0.6, zorder=1))
-    if day is None:
-        day = rec.scenario.warmup_days
-    trips = rec.trips.table()
-    colors = plt.get_cmap("tab10")
-    ops = sorted(set(trips["operator"].tolist())) if len(trips["trip"]) else []
-    styles = {"van": ("-", 1.2), "trunk": ("--", 1.0), "bus": (":", 1.6)}
-    for t, path in enumerate(rec.trips.routes):
-        if trips["day"][t] != day:
-            continue
-        pts = w.xy[path]
-        kind = str(trips["kind"][t])
-        style, width = styles.get(kind, ("-", 1.0))
-        color = "#e65100" if kind == "bus" else colors(ops.index(trips["operator"][t]) % 10)
-        ax.plot(pts[:, 0], pts[:, 1], style, lw=width, alpha=0.8, zorder=2, color=color)
-    for k, op in enumerate(ops):
-        ax.plot([], [], color=colors(k % 10), label=f"{op} vans (day {day})")
-    ax.plot([], [], "--", color="#555555", label="trunks (hub - stations)")
-    if len(trips["trip"]) and (trips["kind"] == "bus").any():
-        ax.plot([], [], ":", lw=1.6, color="#e65100", label="bus trips with cargo")
-    table = village_table(rec)
-    vxy = w.xy[w.villages]
-    sc = ax.scatter(
-        vxy[:, 0],
-        vxy[:, 1],
-        c=table["in_village_share"],
-        cmap="RdYlGn",
-        vmin=0,
-        vmax=1,
-        s=20 + table["population"] / 100,
-        edgecolors=np.where(table["covered"], "black", "none"),
-        linewidths=1.2,
-        zorder=3,
-    )
-    fig.colorbar(sc, ax=ax, label="share of parcels delivered in the village")
-    sxy = w.xy[w.station]
-    ax.scatter(sxy[:, 0], sxy[:, 1], marker="s", s=70, color="#1f4e79", zorder=4, label="town station")
-    for name, (x, y) in zip(w.towns, sxy, strict=True):
-        ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8)
-    hx, hy = w.xy[w.hub]
-    ax.scatter([hx], [hy], marker="*", s=250, color="#c00000", zorder=5, label="county hub")
-    cov = table["covered"].mean()
-    ax.set_title(f"{rec.scenario.name} ({rec.scenario.mode}): village coverage {cov:.0%} (ringed = covered)")
-    ax.set_xlabel("km")
-    ax.set_ylabel("km")
-    ax.set_aspect("equal")
-    ax.legend(loc="lower left", fontsize=7)
-    return fig
 
 
 def lead_time_figure(rec: RunRecord) -> Figure:
@@ -132,7 +74,12 @@ def lead_time_figure(rec: RunRecord) -> Figure:
 
 
 def _save(fig: Figure, target: str | Path) -> None:
+    """Write ``fig`` (format from the suffix; SVG keeps text as text) and close it."""
+    import matplotlib
+
+    from sim.report.maps import quiet_glyphs
+
     plt = _pyplot()
-    with atomic_path(target) as tmp:
+    with atomic_path(target) as tmp, matplotlib.rc_context({"svg.fonttype": "none"}), quiet_glyphs():
         fig.savefig(tmp, dpi=110, bbox_inches="tight", format=Path(target).suffix.lstrip(".") or "png")
     plt.close(fig)

@@ -27,6 +27,7 @@ import numpy as np
 from sim.errors import did_you_mean
 from sim.network import GtfsError, read_gtfs
 from sim.network.gtfs import STOP_NODE_KINDS
+from sim.network.gtfs_feed import load_shapes
 from sim.routing import RoutingProblem, solve
 from sim.scenario import Scenario
 from sim.scenario.fields import format_clock
@@ -50,6 +51,9 @@ class BusLine:
     visit_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per point
     stop_points: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # visit order
     stop_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: The road geometry the line drives, (points, 2) lon, lat degrees, from the feed's
+    #: shapes.txt (None: no shape; maps draw the road paths between the stops). Drawing only.
+    shape_lonlat: np.ndarray | None = None
 
     def index_points(self, point_of_node: np.ndarray, n_points: int) -> None:
         """Where each point is first visited on a trip, as dict and as vector lookups."""
@@ -223,6 +227,7 @@ def _gtfs_lines(s: Scenario, w) -> list[BusLine]:
     assert g is not None
     start, end = g.freight_between  # the schema refuses a window that ends before it starts
     tables = _read_feed(s, w)
+    shapes = _read_shapes(s, [tid for tt in tables for tid in _feed_trip_ids(tt)])
     capacity = np.array([g.cargo_parcels, g.cargo_kg, g.cargo_m3], dtype=float)
     stations = set(w.station.tolist())
     lines, elsewhere = [], 0
@@ -250,6 +255,7 @@ def _gtfs_lines(s: Scenario, w) -> list[BusLine]:
                 capacity=capacity,
                 km=float(w.km[seq[:-1], seq[1:]].sum()),
                 returns_to_base=bool(seq[-1] == seq[0]),
+                shape_lonlat=next((shapes[t] for t in _feed_trip_ids(tt) if t in shapes), None),
             )
         )
     if not lines:
@@ -282,6 +288,25 @@ def _read_feed(s: Scenario, w) -> list:
         raise s.error_at(loc, f"bad GTFS feed: {exc}") from None
     except OSError as exc:
         raise s.error_at(loc, "cannot read the GTFS feed", found=str(exc)) from None
+
+
+def _feed_trip_ids(tt) -> list[str]:
+    """The feed's trip ids behind a line's trips, each as it is and without the ``@HH:MM:SS``
+    a frequency trip's departure adds (an id holding "@" itself is tried first as it is)."""
+    return list(dict.fromkeys(k for t in tt.trip_ids for k in (t, t.rsplit("@", 1)[0])))
+
+
+def _read_shapes(s: Scenario, trip_ids: list[str]) -> dict[str, np.ndarray]:
+    """The shapes of the feed's trips (:func:`~sim.network.gtfs_feed.load_shapes`); a bad
+    shapes.txt names the field like a bad feed."""
+    g = s.bus.gtfs
+    assert g is not None
+    try:
+        return load_shapes(s.resolve_path(g.path), trip_ids)
+    except GtfsError as exc:
+        raise s.error_at(("bus", "gtfs", "path"), f"bad GTFS feed: {exc}") from None
+    except OSError as exc:
+        raise s.error_at(("bus", "gtfs", "path"), "cannot read the GTFS feed", found=str(exc)) from None
 
 
 def _feed_stop_place(s: Scenario, w, tt, j: int) -> int:
