@@ -108,16 +108,22 @@ def svg_markup(fig: Figure) -> str:
 def map_figures(result: RunOutput) -> list[tuple[Figure, str]]:
     """The maps of one run with their captions: the only place the page gets maps from.
 
-    Today the coverage map of :mod:`sim.report.figures`; to be pointed at
-    ``sim.report.maps`` (``county_map``, and ``operator_maps`` in separate mode)."""
-    from sim.report.figures import coverage_figure
+    The county map (:func:`sim.report.maps.county_map`); in separate mode also one panel
+    per operator on the same extent (:func:`sim.report.maps.operator_maps`)."""
+    from sim.report.maps import county_map, operator_maps
 
     rec = result.record
-    caption = (
-        f"{rec.scenario.mode} mode, seed {result.seed}: villages coloured by the share of parcels "
-        "delivered in the village (ringed: covered), one day's routes"
-    )
-    return [(coverage_figure(rec), caption)]
+    where = f"{rec.scenario.mode} mode, seed {result.seed}"
+    maps = [
+        (
+            county_map(rec),
+            f"{where}: villages coloured by the share of parcels delivered in the village "
+            "(ringed: covered), the first measured day's trips along their roads",
+        )
+    ]
+    if rec.scenario.mode == "separate":
+        maps.append((operator_maps(rec), f"{where}: each operator's trips of that day, on the same extent"))
+    return maps
 
 
 def render_page(title: str, subtitle: str, sections: Sequence[Section]) -> str:

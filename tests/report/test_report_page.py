@@ -23,7 +23,9 @@ from sim.report.villages import VILLAGE_COLUMNS, village_frame
 
 LISHUI = Path(__file__).resolve().parents[2] / "scenarios" / "lishui.toml"
 MODES = ["separate", "integrated"]
-FIGURES_PER_PAGE = 5 + len(MODES)  # KPI bars, cost and CO2 per flow, days, utilisation; a map per mode
+# KPI bars, cost and CO2 per flow, days, utilisation; a county map per mode, and operator
+# panels for the separate mode
+FIGURES_PER_PAGE = 5 + len(MODES) + MODES.count("separate")
 CHROMIUM_SECONDS = 90
 
 
