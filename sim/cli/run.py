@@ -226,11 +226,12 @@ def _modes(text: str) -> list[str]:
 def _scenario_with_overrides(args: argparse.Namespace, **extra: object):
     """The scenario file with ``--days``, ``--seed``, ``--replications`` (and ``extra``) applied.
 
-    Validated again after the overrides (:func:`sim.derive`), so that ``--days 0`` is the
-    same readable error as ``days = 0`` in the file, naming the flag. Fewer days than
-    warm-up days shorten the warm-up to leave one measured day.
+    Validated again after the overrides (:func:`sim.scenario.load.override`), so that
+    ``--days 0`` is the same readable error as ``days = 0`` in the file, naming the flag.
+    Fewer days than warm-up days shorten the warm-up to leave one measured day.
     """
     import sim
+    from sim.scenario.load import override
 
     scenario = sim.load(args.scenario)
     flags = {
@@ -242,19 +243,7 @@ def _scenario_with_overrides(args: argparse.Namespace, **extra: object):
     overrides = {k: v for k, v in flags.items() if v is not None}
     if not overrides:
         return scenario
-    if "days" in overrides and scenario.warmup_days >= overrides["days"]:
-        overrides["warmup_days"] = max(0, overrides["days"] - 1)
-    try:
-        return sim.derive(scenario, overrides)
-    except sim.ScenarioError as exc:
-        given = ", ".join(f"--{k} {v}" for k, v in overrides.items() if k != "warmup_days")
-        raise sim.ScenarioError(
-            f"{exc.message} (after {given})",
-            path=exc.path,
-            field=exc.field,
-            expected=exc.expected,
-            found=exc.found,
-        ) from None
+    return override(scenario, overrides, shown=lambda k, v: f"--{k} {v}")
 
 
 def _check_world(scenario) -> tuple[int, int]:
