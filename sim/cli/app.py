@@ -11,6 +11,7 @@ without a traceback, an output file that cannot be written exits 1, Ctrl-C
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 
@@ -43,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``ruralsim`` and ``python -m sim``; returns the exit code."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.command_line = shlex.join(["ruralsim", *argv])  # kept in the JSON files' metadata
     if args.version:
         from sim.version import __version__
 

@@ -84,9 +84,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     print(kpi_table(sim.summary(results)))
     _warn_if_unstable([r.kpis for r in results], scenario.mode)
-    written = write_run(results, out, figures=not args.no_figures)
+    written = write_run(results, out, figures=not args.no_figures, about=_about(args, elapsed))
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK
+
+
+def _about(args: argparse.Namespace, wall_time_s: float) -> dict[str, object]:
+    """What the output files' metadata say about this command: its line and wall time."""
+    return {"command_line": getattr(args, "command_line", None), "wall_time_s": round(wall_time_s, 3)}
 
 
 def _warn_if_unstable(runs: list[dict[str, float]], label: str) -> None:
@@ -128,8 +133,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     scenario = _scenario_with_overrides(args)
     out = _output_folder(args.out, Path("runs") / f"{_slug(scenario.name)}-compare")
     n = len(sim.replication_seeds(scenario))
+    started = time.perf_counter()
     with progress_bar(n * len(modes) * scenario.days, unit="day", quiet=args.quiet, delay=1.0) as bar:
         comparison = sim.compare(scenario, modes, on_day=lambda _d: bar.update(1))
+    about = _about(args, time.perf_counter() - started)
     estimates = {m: comparison.estimates(m) for m in modes}
     differences = {m: comparison.difference(m) for m in modes[1:]}
     print(f"{scenario.name}: {', '.join(modes)} on the same {n} seed(s), {scenario.days} days\n")
@@ -139,7 +146,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(integration_summary(modes[0], m, estimates, differences))
     for m in modes:
         _warn_if_unstable([r.kpis for r in comparison.results[m]], f"{m} mode")
-    written = write_comparison(comparison.results, out)
+    written = write_comparison(comparison.results, out, scenario=scenario, about=about)
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK
 
@@ -156,8 +163,10 @@ def cmd_ladder(args: argparse.Namespace) -> int:
     out = _output_folder(args.out, Path("runs") / f"{_slug(scenario.name)}-ladder")
     levels = sim.api.ladder_levels(scenario)
     n = len(sim.api.replication_seeds(scenario))
+    started = time.perf_counter()
     with progress_bar(n * len(levels) * scenario.days, unit="day", quiet=args.quiet, delay=1.0) as bar:
         ladder = sim.api.ladder(scenario, on_day=lambda _d: bar.update(1))
+    about = _about(args, time.perf_counter() - started)
     print(
         f"{scenario.name}: the integration ladder, {len(ladder.levels)} levels on the same {n} seed(s), "
         f"{scenario.days} days\n"
@@ -175,7 +184,9 @@ def cmd_ladder(args: argparse.Namespace) -> int:
     print(f"\nWhat each step adds (paired by seed, 95% CI); the steps add up to the total:\n\n{table}")
     for lv in ladder.levels:
         _warn_if_unstable([r.kpis for r in ladder.results[lv.name]], lv.label)
-    written = write_ladder(ladder.levels, ladder.results, steps, total, ladder.table(), out)
+    written = write_ladder(
+        ladder.levels, ladder.results, steps, total, ladder.table(), out, scenario=scenario, about=about
+    )
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK
 
