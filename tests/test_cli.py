@@ -264,6 +264,50 @@ def test_subcommand_help_lists_the_options(capsys):
         assert option in out
 
 
+COMMANDS = ("run", "compare", "validate", "sweep", "sweep-summary")
+
+
+def _help(command: str, capsys) -> str:
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_help_says_what_it_does_and_shows_examples_that_parse(command, capsys):
+    import shlex
+
+    from sim.cli.app import build_parser
+
+    text = _help(command, capsys)
+    description = text.split("\n\n")[1]
+    assert not description.startswith(("positional", "options")) and len(description) > 100
+    assert max(len(line) for line in description.splitlines()) <= 88  # filled, not one long line
+    examples = text.split("examples:\n", 1)[1].split("\n\n")[0].splitlines()
+    assert examples and all(line.startswith(f"  ruralsim {command} ") for line in examples)
+    for line in examples:
+        for part in line.split("#")[0].split("&&"):
+            args = shlex.split(part)[1:]
+            assert build_parser().parse_args(args).command_handler is not None, line
+
+
+def test_a_closed_stdout_ends_quietly(tmp_path):
+    """``ruralsim run ... | head -1``: head has its line; ruralsim says nothing and ends 141
+    (or 0 when its last write came before head exited)."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "MPLBACKEND": "Agg"}
+    argv = [RURALSIM, "run", str(LISHUI), "--days", "3", "--replications", "1", "--no-figures", "--quiet"]
+    pipe = subprocess.PIPE
+    writer = subprocess.Popen([*argv, "--out", str(tmp_path / "out")], stdout=pipe, stderr=pipe, env=env)
+    head = subprocess.run(["head", "-1"], stdin=writer.stdout, capture_output=True, text=True, timeout=300)
+    writer.stdout.close()
+    stderr = writer.stderr.read().decode()
+    writer.stderr.close()
+    code = writer.wait(timeout=300)
+    assert head.stdout.startswith("Lishui: integrated mode, 3 days")
+    assert stderr == "" and code in (0, 141), (code, stderr)
+
+
 def test_no_command_prints_help_and_exits_2(capsys):
     assert main([]) == 2
     assert "usage: ruralsim" in capsys.readouterr().out

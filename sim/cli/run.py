@@ -13,9 +13,29 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.cli.terminal import EXIT_OK, OutputError, progress_bar, tell
+from sim.cli.terminal import EXIT_OK, OutputError, described, progress_bar, tell
 
 MODES = ("separate", "integrated")
+EXIT_CODES = (
+    "exit codes: 0 done, 2 bad input (file, option, output folder), 1 an output file could not be "
+    "written or an internal error, 130 Ctrl-C, 141 stdout closed (| head)"
+)
+RUN_EXAMPLES = f"""examples:
+  ruralsim run scenarios/lishui.toml
+  ruralsim run scenarios/lishui.toml --mode separate --days 28 --replications 5 --out runs/sep
+  ruralsim run runs/lishui/scenario.toml --out runs/again     # the same KPIs again
+
+{EXIT_CODES}"""
+COMPARE_EXAMPLES = f"""examples:
+  ruralsim compare scenarios/lishui.toml --modes separate,integrated --replications 5
+  ruralsim compare scenarios/lishui.toml --ladder --days 28 --out runs/ladder
+
+{EXIT_CODES}"""
+VALIDATE_EXAMPLES = f"""examples:
+  ruralsim validate scenarios/lishui.toml
+  ruralsim validate my_county.toml && ruralsim run my_county.toml
+
+{EXIT_CODES}"""
 
 
 def add_run_commands(sub: argparse._SubParsersAction) -> None:
@@ -33,12 +53,35 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
         )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    run = sub.add_parser("run", help="run a scenario and write KPIs, tables and figures")
+    run = sub.add_parser(
+        "run",
+        help="run a scenario and write KPIs, tables and figures",
+        description=described(
+            "Run the replications of one scenario (its mode, or --mode) and print the KPI "
+            "table: mean and 95 % confidence interval over replications. Writes kpis.json, daily.csv, "
+            "trips.csv, fleets.csv, backlog.csv, scenario.toml (the scenario as run, overrides applied) "
+            "and two figures to the output folder, replaced as one set."
+        ),
+        epilog=RUN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     common(run)
     run.add_argument("--mode", choices=list(MODES), help="override the scenario's mode")
     run.add_argument("--no-figures", action="store_true", help="skip the figures")
     run.set_defaults(command_handler=cmd_run)
-    compare = sub.add_parser("compare", help="run several modes on the same seeds, KPIs side by side")
+    compare = sub.add_parser(
+        "compare",
+        help="run several modes on the same seeds, KPIs side by side",
+        description=described(
+            "Run each mode on the same seeds (the same parcels, produce and customers) and "
+            "print the KPIs side by side with the paired difference and its 95 % confidence interval, "
+            "then what integration changes. Writes comparison.json, comparison.csv and scenario.toml. "
+            "With --ladder, climb the integration ladder one step at a time instead and show what each "
+            "step adds (ladder.json, ladder.csv, scenario.toml)."
+        ),
+        epilog=COMPARE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     common(compare)
     which = compare.add_mutually_exclusive_group()
     which.add_argument("--modes", help=f"comma-separated (default: {','.join(MODES)})")
@@ -49,8 +92,19 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
         "+ supply, + finance) and show what each step adds (default folder runs/<name>-ladder)",
     )
     compare.set_defaults(command_handler=cmd_compare)
-    validate = sub.add_parser("validate", help="check a scenario file without running it")
-    validate.add_argument("scenario", type=Path)
+    validate = sub.add_parser(
+        "validate",
+        help="check a scenario file without running it",
+        description=described(
+            "Read the scenario file and build its county (network files, bus lines, GTFS "
+            "feed, places it names) without simulating: what run checks before its first event. A "
+            "problem is one message naming the file, line, field, what was expected and what was "
+            "found; exit code 2."
+        ),
+        epilog=VALIDATE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument("scenario", type=Path, help="scenario file (TOML)")
     validate.set_defaults(command_handler=cmd_validate)
 
 
