@@ -27,7 +27,7 @@ MAX_TOML_FILE_BYTES = 16 * 1024 * 1024
 MAX_TOML_NESTING = 32
 
 
-def load(path: str | Path, **overrides: Any) -> Scenario:
+def load(path: str | Path, /, **overrides: Any) -> Scenario:
     """Read and validate a TOML scenario file, then set any ``overrides`` on it.
 
     Raises :class:`ScenarioError` naming the file, field path and line for any
