@@ -4,6 +4,7 @@
 >>> scenario = sim.load("scenarios/lishui.toml")      # doctest: +SKIP
 >>> result = sim.run(scenario, seed=1)                 # doctest: +SKIP
 >>> result.kpis["last_km.on_time_share"]               # doctest: +SKIP
+>>> sim.load("scenarios/lishui.toml", days=14, **{"integrated.vans_per_town": 4})  # doctest: +SKIP
 
 The simulation stack (numpy, SimPy, pandas, scipy) is imported on first use, so
 ``ruralsim --help`` and ``ruralsim validate`` answer at once.
@@ -23,6 +24,7 @@ _LAZY = {
     "Result": "sim.api",
     "World": "sim.api",
     "build_world": "sim.api",
+    "kpi_frame": "sim.api",
     "Ladder": "sim.api",
     "ladder": "sim.api",
     "replicate": "sim.api",
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
         World,
         build_world,
         compare,
+        kpi_frame,
         ladder,
         replicate,
         replication_seeds,
@@ -68,6 +71,7 @@ __all__ = [
     "compare",
     "derive",
     "from_dict",
+    "kpi_frame",
     "ladder",
     "load",
     "replicate",

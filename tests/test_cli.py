@@ -87,9 +87,9 @@ def test_run_exits_0_and_prints_the_kpi_table(run):
     for name in kpis:  # every KPI has a row, under its section
         assert any(line.split()[:1] == [name.split(".", 1)[1]] for line in lines), name
     assert "[Last kilometre (inbound parcels)]" in lines
-    files = (
-        "kpis.json, daily.csv, trips.csv, fleets.csv, backlog.csv, coverage_map.png, lead_time.png, "
-        "villages.csv, report.html"
+    files = ", ".join(
+        ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv", "scenario.toml"]
+        + ["coverage_map.png", "lead_time.png", "villages.csv", "report.html"]
     )
     assert f"wrote {files} to {out}/" in lines
 
@@ -182,6 +182,7 @@ def test_run_draws_the_two_figures(run):
             "trips.csv",
             "fleets.csv",
             "backlog.csv",
+            "scenario.toml",
             "coverage_map.png",
             "lead_time.png",
             "villages.csv",
@@ -263,6 +264,50 @@ def test_subcommand_help_lists_the_options(capsys):
     out = capsys.readouterr().out
     for option in ("--out", "--seed", "--days", "--replications", "--mode", "--no-figures"):
         assert option in out
+
+
+COMMANDS = ("run", "compare", "validate", "sweep", "sweep-summary")
+
+
+def _help(command: str, capsys) -> str:
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_help_says_what_it_does_and_shows_examples_that_parse(command, capsys):
+    import shlex
+
+    from sim.cli.app import build_parser
+
+    text = _help(command, capsys)
+    description = text.split("\n\n")[1]
+    assert not description.startswith(("positional", "options")) and len(description) > 100
+    assert max(len(line) for line in description.splitlines()) <= 88  # filled, not one long line
+    examples = text.split("examples:\n", 1)[1].split("\n\n")[0].splitlines()
+    assert examples and all(line.startswith(f"  ruralsim {command} ") for line in examples)
+    for line in examples:
+        for part in line.split("#")[0].split("&&"):
+            args = shlex.split(part)[1:]
+            assert build_parser().parse_args(args).command_handler is not None, line
+
+
+def test_a_closed_stdout_ends_quietly(tmp_path):
+    """``ruralsim run ... | head -1``: head has its line; ruralsim says nothing and ends 141
+    (or 0 when its last write came before head exited)."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "MPLBACKEND": "Agg"}
+    argv = [RURALSIM, "run", str(LISHUI), "--days", "3", "--replications", "1", "--no-figures", "--quiet"]
+    pipe = subprocess.PIPE
+    writer = subprocess.Popen([*argv, "--out", str(tmp_path / "out")], stdout=pipe, stderr=pipe, env=env)
+    head = subprocess.run(["head", "-1"], stdin=writer.stdout, capture_output=True, text=True, timeout=300)
+    writer.stdout.close()
+    stderr = writer.stderr.read().decode()
+    writer.stderr.close()
+    code = writer.wait(timeout=300)
+    assert head.stdout.startswith("Lishui: integrated mode, 3 days")
+    assert stderr == "" and code in (0, 141), (code, stderr)
 
 
 def test_no_command_prints_help_and_exits_2(capsys):
@@ -390,7 +435,7 @@ def test_a_second_run_replaces_the_first_as_one_set(tmp_path, capsys):
     assert main([*argv, "--no-figures", "--seed", "7"]) == 0
     capsys.readouterr()
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv", "villages.csv"]
+        ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv", "scenario.toml", "villages.csv"]
     )  # no figure (nor report.html) of the first run left beside the second run's tables
     assert _strict_json(out / "kpis.json")["meta"]["seeds"] == [7]
     (out / "notes.txt").write_text("mine", encoding="utf-8")
@@ -528,17 +573,18 @@ def test_ladder_prints_each_step_and_the_total(ladder_run):
         assert row.split()[-5:-3] == [mean, signed], row
     total = fmt(data["total"]["difference"][name]["mean"], name)
     assert block[6].startswith("total: separate -> five_in_one") and total in block[6].split()
-    # every headline KPI has its block; the folder holds the two files and nothing else
+    # every headline KPI has its block; the folder holds the three files and nothing else
     for kpi in ("cost.yuan_per_item", "last_km.lead_time_h_p90", "finance.villager_travel_km_per_day"):
         assert any(line.startswith("[") and line.endswith(f"({kpi})]") for line in lines), kpi
     social = [k for k in data["estimates"]["separate"] if k.startswith("social.")]  # shown when present
     assert sum(line.startswith("[") for line in lines) == 16 + len(social)
-    written = "ladder.json, ladder.csv, villages.csv, report.html"
+    written = "ladder.json, ladder.csv, scenario.toml, villages.csv, report.html"
     assert lines[-1] == f"wrote {written} to {out.relative_to(out.parents[1])}/"
     assert sorted(p.name for p in out.iterdir()) == [
         "ladder.csv",
         "ladder.json",
         "report.html",
+        "scenario.toml",
         "villages.csv",
     ]
 
@@ -614,3 +660,73 @@ def test_the_ladder_table_shows_social_kpis_when_there_are_any():
     assert lines[start + 1].split() == ["separate", "100.0"]
     assert lines[start + 2].split() == ["+", "finance", "60.000", "-40.000", "±", "2.500", "-40%"]
     assert lines[start + 3].split() == ["total", "-40.000", "±", "2.500", "-40%"]
+
+
+# -- what the output folder says about the run ---------------------------------------------
+
+
+def _kpis_of_runs(folder: Path) -> list[dict]:
+    return [run["kpis"] for run in _strict_json(folder / "kpis.json")["runs"]]
+
+
+def test_scenario_toml_is_the_run_with_its_overrides_and_runs_again_to_the_same_kpis(tmp_path, capsys):
+    first, again = tmp_path / "first", tmp_path / "again"
+    argv = ["run", str(LISHUI), "--days", "3", "--seed", "5", "--replications", "2", "--mode", "separate"]
+    assert main([*argv, "--out", str(first), "--no-figures", "--quiet"]) == 0
+    written = sim.load(first / "scenario.toml")
+    assert (written.days, written.seed, written.replications, written.mode) == (3, 5, 2, "separate")
+    assert main(["run", str(first / "scenario.toml"), "--out", str(again), "--no-figures", "--quiet"]) == 0
+    capsys.readouterr()
+    assert _kpis_of_runs(again) == _kpis_of_runs(first)
+    assert _strict_json(again / "kpis.json")["meta"]["seeds"] == [5, 6]
+
+
+def test_scenario_toml_names_the_network_files_so_it_runs_from_any_folder(tmp_path, monkeypatch, capsys):
+    from sim.network.county import generate_county
+    from sim.network.files import write_csv
+
+    county = tmp_path / "county"
+    county.mkdir()
+    write_csv(generate_county(seed=2, n_villages=20), county / "n.csv", county / "e.csv")
+    scenario = tmp_path / "county.toml"
+    scenario.write_text(
+        'name = "csv county"\ndays = 3\nwarmup_days = 1\nreplications = 1\n'
+        '[network]\nsource = "csv"\nnodes_csv = "county/n.csv"\nedges_csv = "county/e.csv"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "county.toml", "--out", "first", "--no-figures", "--quiet"]) == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["run", "../first/scenario.toml", "--out", "again", "--no-figures", "--quiet"]) == 0
+    capsys.readouterr()
+    assert _kpis_of_runs(elsewhere / "again") == _kpis_of_runs(tmp_path / "first")
+
+
+def _assert_meta(meta: dict, seeds: list[int], command: str) -> None:
+    assert meta["seeds"] == seeds and meta["replications"] == len(seeds)
+    assert meta["ruralsim_version"] == sim.__version__
+    assert meta["written"][:4].isdigit() and "T" in meta["written"]
+    assert meta["wall_time_s"] > 0
+    assert meta["command_line"].startswith(f"ruralsim {command} ")
+    assert meta["settings"] == "scenario.toml" and meta["scenario"] == "Lishui"
+
+
+def test_every_json_file_holds_the_metadata_of_its_command(tmp_path, capsys):
+    base = [str(LISHUI), "--days", "3", "--replications", "2", "--seed", "4", "--quiet"]
+    assert main(["run", *base, "--no-figures", "--out", str(tmp_path / "r")]) == 0
+    assert main(["compare", *base, "--out", str(tmp_path / "c")]) == 0
+    capsys.readouterr()
+    _assert_meta(_strict_json(tmp_path / "r" / "kpis.json")["meta"], [4, 5], "run")
+    _assert_meta(_strict_json(tmp_path / "c" / "comparison.json")["meta"], [4, 5], "compare")
+    assert sim.load(tmp_path / "c" / "scenario.toml").days == 3
+
+
+def test_the_ladder_folder_keeps_its_scenario_and_metadata(ladder_run):
+    _proc, out = ladder_run
+    meta = _strict_json(out / "ladder.json")["meta"]
+    assert meta["command_line"].startswith("ruralsim compare ") and "--ladder" in meta["command_line"]
+    assert meta["replications"] == len(meta["seeds"]) and meta["wall_time_s"] > 0
+    written = sim.load(out / "scenario.toml")
+    assert written.days == meta["days"] and written.mode == "integrated"

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sim.api.frames import estimates_frame, headline_lines, seeds_text
 from sim.api.runs import Result, replication_seeds, run
 from sim.kpi import Estimate, paired_difference, summarize
 from sim.scenario import Scenario, derive
@@ -187,6 +188,33 @@ class Ladder:
         return pd.DataFrame(
             rows, columns=["step", "label", "kpi", "mean", "ci95_half_width", "n", "before", "after"]
         )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per level and KPI: ``level``, ``label``, ``kpi``, the level's mean and
+        95 % interval (``mean``, ``ci95_low``, ``ci95_high``, ``ci95_half_width``, ``n``) and
+        what the step to it adds, the paired difference to the level before with its
+        interval (``step_mean``, ``step_ci95_low``, ...; NaN on the first level)."""
+        steps = {step.name: step.difference for step in self.steps()}
+        frames = [
+            estimates_frame(
+                self.estimates(lv.name),
+                {"level": lv.name, "label": lv.label},
+                steps.get(lv.name, {}),
+                "step_",
+            )
+            for lv in self.levels
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    def __repr__(self) -> str:
+        first = self.levels[0].scenario
+        head = (
+            f"<Ladder {first.name!r}: {len(self.levels)} levels ({', '.join(self.names)}) on "
+            f"{seeds_text(self.seeds)}, {first.days} days"
+        )
+        ends = [self.levels[0].name, self.levels[-1].name]
+        lines = headline_lines(ends, [self.estimates(n) for n in ends], self.total().difference)
+        return "\n".join([head, *lines, "  (every level and step: .to_frame(), .table())>"])
 
 
 def ladder(

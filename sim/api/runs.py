@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sim.api.frames import HEADLINE_KPIS, estimates_frame, seeds_text, short_number
 from sim.kpi import Estimate, backlog_table, compute_kpis, daily_table, fleet_table, summarize
 from sim.model import simulate
 from sim.records import FLOW_NAMES, STATUS_NAMES, RunRecord
@@ -63,6 +64,20 @@ class Result:
         """The county the run happened in (places, graph, travel matrices)."""
         return self.record.places
 
+    def kpi_frame(self) -> pd.DataFrame:
+        """One row per KPI: ``kpi``, ``mean`` (this run's value), ``ci95_low``, ``ci95_high``,
+        ``ci95_half_width`` (NaN: one run has no interval) and ``n`` (1); for the interval
+        over replications, :func:`kpi_frame` of the results."""
+        return kpi_frame([self])
+
+    def __repr__(self) -> str:
+        s = self.scenario
+        shown = ", ".join(f"{k}={short_number(self.kpis[k])}" for k in HEADLINE_KPIS if k in self.kpis)
+        return (
+            f"<Result {s.name!r}: {s.mode}, {s.days} days, {seeds_text([self.seed])}; {shown}; "
+            f"{len(self.kpis)} KPIs in .kpis / .kpi_frame()>"
+        )
+
 
 def run(
     scenario: Scenario,
@@ -110,3 +125,12 @@ def replicate(
 def summary(results: Sequence[Result]) -> dict[str, Estimate]:
     """Mean and 95 % interval of each KPI over replications."""
     return summarize([r.kpis for r in results])
+
+
+def kpi_frame(results: Sequence[Result]) -> pd.DataFrame:
+    """:func:`summary` as a tidy DataFrame: one row per KPI with ``kpi``, ``mean``,
+    ``ci95_low``, ``ci95_high``, ``ci95_half_width`` and ``n`` (the runs that have it).
+
+    >>> sim.kpi_frame(sim.replicate(scenario, 3)).set_index("kpi").loc["cost.yuan_per_item"]  # doctest: +SKIP
+    """
+    return estimates_frame(summary(results))

@@ -5,19 +5,29 @@ The commands live in :mod:`sim.cli.run` (run, compare, validate) and
 returns an exit code. Here every error becomes a readable message and a code:
 bad input (a scenario or sweep file, an option, an output folder) exits 2
 without a traceback, an output file that cannot be written exits 1, Ctrl-C
-130, and a bug exits 1 with one line (the traceback with ``--debug``).
+130, a reader of stdout that went away (``| head``) 141 without a word, and a
+bug exits 1 with one line (the traceback with ``--debug``).
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 
 from sim.cli.network import add_network_commands
 from sim.cli.run import add_run_commands
 from sim.cli.sweep import add_sweep_commands
-from sim.cli.terminal import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, OutputError, tell
+from sim.cli.terminal import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    OutputError,
+    stdout_closed,
+    tell,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ruralsim",
         description="Simulate integrated rural logistics (delivery, postal, "
         "express, supply, finance) and compare it with separate operation.",
+        epilog="""examples:
+  ruralsim validate scenarios/lishui.toml
+  ruralsim run scenarios/lishui.toml
+  ruralsim compare scenarios/lishui.toml --ladder
+  ruralsim COMMAND --help          # what a command does, its options and examples""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -43,9 +59,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``ruralsim`` and ``python -m sim``; returns the exit code."""
+    """Entry point of ``ruralsim`` and ``python -m sim``; returns the exit code.
+
+    When the reader of stdout goes away (``ruralsim run ... | head -1``), the command ends
+    at once, without a message, with exit code 141 (see :func:`~sim.cli.terminal.stdout_closed`).
+    """
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe is a message
+    except BrokenPipeError:
+        return stdout_closed()
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.command_line = shlex.join(["ruralsim", *argv])  # kept in the JSON files' metadata
     if args.version:
         from sim.version import __version__
 
@@ -67,6 +98,11 @@ def _run_command(handler, args: argparse.Namespace) -> int:
     except (ScenarioError, OutputError) as exc:
         tell(f"error: {exc}")
         return EXIT_BAD_INPUT
+    except BrokenPipeError as exc:
+        if exc.filename is None:  # stdout itself: the reader has gone, nothing to say
+            return stdout_closed()
+        tell(f"error: cannot write {exc.filename}: {exc.strerror or exc}")
+        return EXIT_FAILED
     except OSError as exc:
         target = exc.filename or "an output file"
         tell(f"error: cannot write {target}: {exc.strerror or exc}")

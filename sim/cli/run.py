@@ -13,9 +13,29 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.cli.terminal import EXIT_OK, OutputError, progress_bar, tell
+from sim.cli.terminal import EXIT_OK, OutputError, described, progress_bar, tell
 
 MODES = ("separate", "integrated")
+EXIT_CODES = (
+    "exit codes: 0 done, 2 bad input (file, option, output folder), 1 an output file could not be "
+    "written or an internal error, 130 Ctrl-C, 141 stdout closed (| head)"
+)
+RUN_EXAMPLES = f"""examples:
+  ruralsim run scenarios/lishui.toml
+  ruralsim run scenarios/lishui.toml --mode separate --days 28 --replications 5 --out runs/sep
+  ruralsim run runs/lishui/scenario.toml --out runs/again     # the same KPIs again
+
+{EXIT_CODES}"""
+COMPARE_EXAMPLES = f"""examples:
+  ruralsim compare scenarios/lishui.toml --modes separate,integrated --replications 5
+  ruralsim compare scenarios/lishui.toml --ladder --days 28 --out runs/ladder
+
+{EXIT_CODES}"""
+VALIDATE_EXAMPLES = f"""examples:
+  ruralsim validate scenarios/lishui.toml
+  ruralsim validate my_county.toml && ruralsim run my_county.toml
+
+{EXIT_CODES}"""
 
 
 def add_run_commands(sub: argparse._SubParsersAction) -> None:
@@ -33,12 +53,35 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
         )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    run = sub.add_parser("run", help="run a scenario and write KPIs, tables and figures")
+    run = sub.add_parser(
+        "run",
+        help="run a scenario and write KPIs, tables and figures",
+        description=described(
+            "Run the replications of one scenario (its mode, or --mode) and print the KPI "
+            "table: mean and 95 % confidence interval over replications. Writes kpis.json, daily.csv, "
+            "trips.csv, fleets.csv, backlog.csv, scenario.toml (the scenario as run, overrides applied) "
+            "and two figures to the output folder, replaced as one set."
+        ),
+        epilog=RUN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     common(run)
     run.add_argument("--mode", choices=list(MODES), help="override the scenario's mode")
     run.add_argument("--no-figures", action="store_true", help="skip the figures")
     run.set_defaults(command_handler=cmd_run)
-    compare = sub.add_parser("compare", help="run several modes on the same seeds, KPIs side by side")
+    compare = sub.add_parser(
+        "compare",
+        help="run several modes on the same seeds, KPIs side by side",
+        description=described(
+            "Run each mode on the same seeds (the same parcels, produce and customers) and "
+            "print the KPIs side by side with the paired difference and its 95 % confidence interval, "
+            "then what integration changes. Writes comparison.json, comparison.csv and scenario.toml. "
+            "With --ladder, climb the integration ladder one step at a time instead and show what each "
+            "step adds (ladder.json, ladder.csv, scenario.toml)."
+        ),
+        epilog=COMPARE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     common(compare)
     which = compare.add_mutually_exclusive_group()
     which.add_argument("--modes", help=f"comma-separated (default: {','.join(MODES)})")
@@ -49,8 +92,19 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:
         "+ supply, + finance) and show what each step adds (default folder runs/<name>-ladder)",
     )
     compare.set_defaults(command_handler=cmd_compare)
-    validate = sub.add_parser("validate", help="check a scenario file without running it")
-    validate.add_argument("scenario", type=Path)
+    validate = sub.add_parser(
+        "validate",
+        help="check a scenario file without running it",
+        description=described(
+            "Read the scenario file and build its county (network files, bus lines, GTFS "
+            "feed, places it names) without simulating: what run checks before its first event. A "
+            "problem is one message naming the file, line, field, what was expected and what was "
+            "found; exit code 2."
+        ),
+        epilog=VALIDATE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument("scenario", type=Path, help="scenario file (TOML)")
     validate.set_defaults(command_handler=cmd_validate)
 
 
@@ -84,9 +138,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     print(kpi_table(sim.summary(results)))
     _warn_if_unstable([r.kpis for r in results], scenario.mode)
-    written = write_run(results, out, figures=not args.no_figures)
+    written = write_run(results, out, figures=not args.no_figures, about=_about(args, elapsed))
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK
+
+
+def _about(args: argparse.Namespace, wall_time_s: float) -> dict[str, object]:
+    """What the output files' metadata say about this command: its line and wall time."""
+    return {"command_line": getattr(args, "command_line", None), "wall_time_s": round(wall_time_s, 3)}
 
 
 def _warn_if_unstable(runs: list[dict[str, float]], label: str) -> None:
@@ -128,8 +187,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     scenario = _scenario_with_overrides(args)
     out = _output_folder(args.out, Path("runs") / f"{_slug(scenario.name)}-compare")
     n = len(sim.replication_seeds(scenario))
+    started = time.perf_counter()
     with progress_bar(n * len(modes) * scenario.days, unit="day", quiet=args.quiet, delay=1.0) as bar:
         comparison = sim.compare(scenario, modes, on_day=lambda _d: bar.update(1))
+    about = _about(args, time.perf_counter() - started)
     estimates = {m: comparison.estimates(m) for m in modes}
     differences = {m: comparison.difference(m) for m in modes[1:]}
     print(f"{scenario.name}: {', '.join(modes)} on the same {n} seed(s), {scenario.days} days\n")
@@ -139,7 +200,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(integration_summary(modes[0], m, estimates, differences))
     for m in modes:
         _warn_if_unstable([r.kpis for r in comparison.results[m]], f"{m} mode")
-    written = write_comparison(comparison.results, out)
+    written = write_comparison(comparison.results, out, scenario=scenario, about=about)
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK
 
@@ -156,8 +217,10 @@ def cmd_ladder(args: argparse.Namespace) -> int:
     out = _output_folder(args.out, Path("runs") / f"{_slug(scenario.name)}-ladder")
     levels = sim.api.ladder_levels(scenario)
     n = len(sim.api.replication_seeds(scenario))
+    started = time.perf_counter()
     with progress_bar(n * len(levels) * scenario.days, unit="day", quiet=args.quiet, delay=1.0) as bar:
         ladder = sim.api.ladder(scenario, on_day=lambda _d: bar.update(1))
+    about = _about(args, time.perf_counter() - started)
     print(
         f"{scenario.name}: the integration ladder, {len(ladder.levels)} levels on the same {n} seed(s), "
         f"{scenario.days} days\n"
@@ -175,7 +238,9 @@ def cmd_ladder(args: argparse.Namespace) -> int:
     print(f"\nWhat each step adds (paired by seed, 95% CI); the steps add up to the total:\n\n{table}")
     for lv in ladder.levels:
         _warn_if_unstable([r.kpis for r in ladder.results[lv.name]], lv.label)
-    written = write_ladder(ladder.levels, ladder.results, steps, total, ladder.table(), out)
+    written = write_ladder(
+        ladder.levels, ladder.results, steps, total, ladder.table(), out, scenario=scenario, about=about
+    )
     print(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     return EXIT_OK
 
@@ -226,11 +291,12 @@ def _modes(text: str) -> list[str]:
 def _scenario_with_overrides(args: argparse.Namespace, **extra: object):
     """The scenario file with ``--days``, ``--seed``, ``--replications`` (and ``extra``) applied.
 
-    Validated again after the overrides (:func:`sim.derive`), so that ``--days 0`` is the
-    same readable error as ``days = 0`` in the file, naming the flag. Fewer days than
-    warm-up days shorten the warm-up to leave one measured day.
+    Validated again after the overrides (:func:`sim.scenario.load.override`), so that
+    ``--days 0`` is the same readable error as ``days = 0`` in the file, naming the flag.
+    Fewer days than warm-up days shorten the warm-up to leave one measured day.
     """
     import sim
+    from sim.scenario.load import override
 
     scenario = sim.load(args.scenario)
     flags = {
@@ -242,19 +308,7 @@ def _scenario_with_overrides(args: argparse.Namespace, **extra: object):
     overrides = {k: v for k, v in flags.items() if v is not None}
     if not overrides:
         return scenario
-    if "days" in overrides and scenario.warmup_days >= overrides["days"]:
-        overrides["warmup_days"] = max(0, overrides["days"] - 1)
-    try:
-        return sim.derive(scenario, overrides)
-    except sim.ScenarioError as exc:
-        given = ", ".join(f"--{k} {v}" for k, v in overrides.items() if k != "warmup_days")
-        raise sim.ScenarioError(
-            f"{exc.message} (after {given})",
-            path=exc.path,
-            field=exc.field,
-            expected=exc.expected,
-            found=exc.found,
-        ) from None
+    return override(scenario, overrides, shown=lambda k, v: f"--{k} {v}")
 
 
 def _check_world(scenario) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.terminal import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, progress_bar, tell
+from sim.cli.terminal import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, described, progress_bar, tell
 
 
 def add_sweep_commands(sub: argparse._SubParsersAction) -> None:
@@ -22,9 +22,16 @@ def add_sweep_commands(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser(
         "sweep",
         help="run a parameter sweep (resumable; local processes or a Dask cluster)",
-        description="Run every (point, replication) of a sweep file and store each run in SQLite. "
-        "Running it again resumes: done runs are skipped, failed and missing ones are run. "
-        "Exit code 0 when every run is done, 1 when some failed, 2 for a bad sweep file, 130 on Ctrl-C.",
+        description=described(
+            "Run every (point, replication) of a sweep file and store each run in SQLite. "
+            "Running it again resumes: done runs are skipped, failed and missing ones are run. "
+            "Exit code 0 when every run is done, 1 when some failed, 2 for a bad sweep file, 130 on Ctrl-C."
+        ),
+        epilog="""examples:
+  ruralsim sweep scenarios/sweeps/fleet.toml --workers 2
+  ruralsim sweep scenarios/sweeps/fleet.toml --scheduler tcp://HEAD:8786   # a Dask cluster
+  ruralsim sweep scenarios/sweeps/fleet.toml --db runs/fleet.sqlite        # run again to resume""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("sweep_file", type=Path, help="sweep file (TOML)")
     run.add_argument(
@@ -41,6 +48,15 @@ def add_sweep_commands(sub: argparse._SubParsersAction) -> None:
     summary = sub.add_parser(
         "sweep-summary",
         help="per point of a sweep: mean and 95 %% interval of each KPI; export CSV / Parquet",
+        description=described(
+            "Print a stored sweep's table: one row per point, the mean and 95 % confidence "
+            "interval of each chosen KPI over its replications; export it (or every run) as CSV or Parquet."
+        ),
+        epilog="""examples:
+  ruralsim sweep-summary scenarios/sweeps/fleet.sqlite
+  ruralsim sweep-summary scenarios/sweeps/fleet.sqlite --kpi cost.yuan_per_item --csv runs/fleet.csv
+  ruralsim sweep-summary scenarios/sweeps/fleet.sqlite --runs --parquet runs/fleet_runs.parquet""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     summary.add_argument("db", type=Path, help="results store written by `ruralsim sweep`")
     summary.add_argument("--kpi", action="append", help="KPI to print (repeat; default a few key ones)")

@@ -20,7 +20,9 @@ import pandas as pd
 from sim.kpi import Estimate, backlog_table, daily_table, fleet_table, paired_difference, summarize
 from sim.records import RunRecord
 from sim.report import run_folder
-from sim.report.output import write_csv, write_json
+from sim.report.output import write_csv, write_json, write_text
+from sim.scenario import Scenario
+from sim.scenario.write import to_toml
 from sim.version import __version__
 
 #: Every file a run, a comparison or a ladder writes: an output folder holding only these
@@ -40,6 +42,7 @@ RUN_FILES = frozenset(
         "ladder.csv",
         "report.html",
         "villages.csv",
+        "scenario.toml",
     }
 )
 
@@ -81,26 +84,58 @@ def _estimates_json(estimates: Mapping[str, Estimate]) -> dict:
     return {k: {"mean": e.mean, "ci95_half_width": e.half_width, "n": e.n} for k, e in estimates.items()}
 
 
-def write_run(results: Sequence[RunOutput], out: str | Path, *, figures: bool = True) -> list[Path]:
-    """kpis.json, daily.csv, trips.csv, fleets.csv, backlog.csv, villages.csv and, with
-    ``figures``, two PNG figures and report.html, replacing the folder ``out`` as one set;
-    returns the paths written (under ``out``)."""
+def provenance(scenario: Scenario, seeds: Sequence[int], about: Mapping[str, object] | None) -> dict:
+    """The ``meta`` of every JSON file: what was run (scenario, its file, days, seeds and
+    replications), by which ruralsim, when, and ``about`` (the CLI adds ``command_line``
+    and ``wall_time_s``); the settings themselves are in scenario.toml beside it."""
+    return {
+        "scenario": scenario.name,
+        "scenario_file": scenario.source,
+        "settings": "scenario.toml",
+        "days": scenario.days,
+        "warmup_days": scenario.warmup_days,
+        "seeds": list(seeds),
+        "replications": len(seeds),
+        "ruralsim_version": __version__,
+        "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **(about or {}),
+    }
+
+
+def _write_scenario(folder: Path, scenario: Scenario, meta: Mapping[str, object], command: str) -> str:
+    """scenario.toml: the scenario as run (every field, overrides applied), with a header
+    saying where it came from and how to run it again."""
+    header = (
+        f"The scenario as run: {scenario.source or 'built in Python'}, every default and override "
+        f"written out\n(ruralsim {meta['ruralsim_version']}, {meta['written']}"
+        + (f"; {meta['command_line']}" if meta.get("command_line") else "")
+        + f").\nThe same KPIs again: ruralsim {command} scenario.toml --out OTHER_FOLDER"
+    )
+    write_text(folder / "scenario.toml", to_toml(scenario, header))
+    return "scenario.toml"
+
+
+def write_run(
+    results: Sequence[RunOutput],
+    out: str | Path,
+    *,
+    figures: bool = True,
+    about: Mapping[str, object] | None = None,
+) -> list[Path]:
+    """kpis.json, daily.csv, trips.csv, fleets.csv, backlog.csv, scenario.toml, villages.csv
+    and, with ``figures``, two PNG figures and report.html, replacing the folder ``out`` as
+    one set; returns the paths written (under ``out``). ``about`` adds to the metadata (see
+    :func:`provenance`)."""
     with run_folder.replaced(out, RUN_FILES) as staging:
-        names = _write_run_files(results, staging, figures=figures)
+        names = _write_run_files(results, staging, figures=figures, about=about)
     return [Path(out) / name for name in names]
 
 
-def _write_run_files(results: Sequence[RunOutput], folder: Path, *, figures: bool) -> list[str]:
+def _write_run_files(
+    results: Sequence[RunOutput], folder: Path, *, figures: bool, about: Mapping[str, object] | None
+) -> list[str]:
     first = results[0].record
-    meta = {
-        "scenario": first.scenario.name,
-        "mode": first.scenario.mode,
-        "days": first.scenario.days,
-        "warmup_days": first.scenario.warmup_days,
-        "seeds": [r.seed for r in results],
-        "ruralsim_version": __version__,
-        "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
+    meta = {"mode": first.scenario.mode, **provenance(first.scenario, [r.seed for r in results], about)}
     data = {
         "meta": meta,
         "summary": _estimates_json(summarize([r.kpis for r in results])),
@@ -116,6 +151,7 @@ def _write_run_files(results: Sequence[RunOutput], folder: Path, *, figures: boo
     backlog = [backlog_table(r.record).assign(seed=r.seed) for r in results]
     write_csv(folder / "backlog.csv", pd.concat(backlog, ignore_index=True))
     written = ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv"]
+    written.append(_write_scenario(folder, first.scenario, meta, "run"))
     if figures:
         from sim.report.charts import report_style
         from sim.report.figures import coverage_map, lead_time_histogram
@@ -135,7 +171,6 @@ def _write_report(
     """villages.csv (one table per group, the group named in ``column``) and, with
     ``figures``, report.html (:func:`sim.report.html.runs_report`) into ``folder``."""
     from sim.report.html import runs_report, village_tables
-    from sim.report.output import write_text
 
     villages = village_tables(groups)
     table = pd.concat([t.assign(**{column: g}) for g, t in villages.items()], ignore_index=True)
@@ -147,14 +182,24 @@ def _write_report(
 
 
 def write_comparison(
-    runs: Mapping[str, Sequence[RunOutput]], out: str | Path, *, figures: bool = True
+    runs: Mapping[str, Sequence[RunOutput]],
+    out: str | Path,
+    *,
+    figures: bool = True,
+    scenario: Scenario | None = None,
+    about: Mapping[str, object] | None = None,
 ) -> list[Path]:
-    """comparison.json and comparison.csv: per mode estimates and paired differences to the
-    first mode (``runs`` maps each mode to its runs, in the same seed order), villages.csv
-    and report.html (with ``figures``), replacing the folder ``out`` as one set."""
+    """comparison.json, comparison.csv, scenario.toml and villages.csv: per mode estimates
+    and paired differences to the first mode (``runs`` maps each mode to its runs, in the
+    same seed order), and report.html (with ``figures``), replacing the folder ``out`` as
+    one set. ``scenario`` is the one compared (default: the first mode's); ``about`` adds
+    to the metadata (see :func:`provenance`)."""
     modes = list(runs)
     kpis = {m: [r.kpis for r in runs[m]] for m in modes}
+    scenario = scenario or runs[modes[0]][0].record.scenario
+    meta = provenance(scenario, [r.seed for r in runs[modes[0]]], about)
     data = {
+        "meta": meta,
         "modes": modes,
         "seeds": [r.seed for r in runs[modes[0]]],
         "estimates": {m: _estimates_json(summarize(kpis[m])) for m in modes},
@@ -167,7 +212,9 @@ def write_comparison(
     with run_folder.replaced(out, RUN_FILES) as staging:
         write_json(staging / "comparison.json", data)
         write_csv(staging / "comparison.csv", pd.DataFrame(rows))
-        names = ["comparison.json", "comparison.csv", *_write_report(runs, staging, title, figures)]
+        names = ["comparison.json", "comparison.csv"]
+        names.append(_write_scenario(staging, scenario, meta, "compare --modes " + ",".join(modes)))
+        names += _write_report(runs, staging, title, figures)
     return [Path(out) / name for name in names]
 
 
@@ -190,6 +237,8 @@ def write_ladder(
     out: str | Path,
     *,
     figures: bool = True,
+    scenario: Scenario | None = None,
+    about: Mapping[str, object] | None = None,
 ) -> list[Path]:
     """ladder.json and ladder.csv of the integration ladder, villages.csv and (with
     ``figures``) report.html with one group per level.
@@ -198,17 +247,14 @@ def write_ladder(
     one row per step and KPI of :meth:`sim.api.Ladder.table`, written as it is to
     ladder.csv. ladder.json holds the levels (what each pools), the seeds, every level's
     estimates, the steps and the total with their 95 % intervals, and every run's KPIs.
-    Both replace the folder ``out`` as one set.
+    They and scenario.toml (``scenario``, the one the ladder was climbed from; default the
+    first level's) replace the folder ``out`` as one set; ``about`` adds to the metadata
+    (see :func:`provenance`).
     """
-    first = runs[levels[0].name][0].record.scenario
+    scenario = scenario or runs[levels[0].name][0].record.scenario
+    meta = provenance(scenario, [r.seed for r in runs[levels[0].name]], about)
     data = {
-        "meta": {
-            "scenario": first.name,
-            "days": first.days,
-            "warmup_days": first.warmup_days,
-            "ruralsim_version": __version__,
-            "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        },
+        "meta": meta,
         "levels": [
             {"name": lv.name, "label": lv.label, "pooled": list(lv.pooled), "note": lv.note} for lv in levels
         ],
@@ -222,5 +268,6 @@ def write_ladder(
     with run_folder.replaced(out, RUN_FILES) as staging:
         write_json(staging / "ladder.json", data)
         write_csv(staging / "ladder.csv", table)
-        report = _write_report(groups, staging, f"{first.name}: the integration ladder", figures, "level")
-    return [Path(out) / name for name in ["ladder.json", "ladder.csv", *report]]
+        names = ["ladder.json", "ladder.csv", _write_scenario(staging, scenario, meta, "compare --ladder")]
+        names += _write_report(groups, staging, f"{scenario.name}: the integration ladder", figures, "level")
+    return [Path(out) / name for name in names]

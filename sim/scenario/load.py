@@ -7,7 +7,7 @@ import functools
 import re
 import tomllib
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sim.errors import decode_utf8, did_you_mean
 from sim.scenario.errors import Loc, ScenarioError, dotted, line_of
 from sim.scenario.fields import format_clock
+from sim.scenario.paths import PathError, set_fields
 from sim.scenario.schema import Scenario
 
 #: A scenario or sweep file larger than this is refused unread (the longest real one is ~20 kB).
@@ -26,16 +27,51 @@ MAX_TOML_FILE_BYTES = 16 * 1024 * 1024
 MAX_TOML_NESTING = 32
 
 
-def load(path: str | Path) -> Scenario:
-    """Read and validate a TOML scenario file.
+def load(path: str | Path, /, **overrides: Any) -> Scenario:
+    """Read and validate a TOML scenario file, then set any ``overrides`` on it.
 
     Raises :class:`ScenarioError` naming the file, field path and line for any
     problem: a missing file, a file that is not UTF-8 (a byte-order mark is fine), a
     TOML syntax error, values nested too deeply, a wrong type or value, an unknown key
     (with a "did you mean"), or inconsistent settings.
+
+    ``overrides`` set fields by their path, as a sweep file names them:
+    ``load(path, days=7, **{"integrated.vans_per_town": 4})`` (see :func:`override`).
     """
     data, text = read_toml(path)
-    return from_dict(data, path=path, text=text)
+    scenario = from_dict(data, path=path, text=text)
+    return override(scenario, overrides) if overrides else scenario
+
+
+def override(
+    scenario: Scenario,
+    overrides: Mapping[str, Any],
+    *,
+    shown: Callable[[str, Any], str] = lambda path, value: f"{path} = {value!r}",
+) -> Scenario:
+    """``scenario`` with fields set by their path (:func:`derive`), validated like the file.
+
+    Setting ``days`` to no more than the warm-up (and not ``warmup_days`` too) shortens
+    the warm-up to leave one measured day, as ``--days`` does. Every problem is a
+    :class:`ScenarioError` that says which override caused it (``shown`` spells one:
+    ``days = 0`` here, ``--days 0`` on the command line).
+    """
+    changes = dict(overrides)
+    days = changes.get("days")
+    if isinstance(days, int) and not isinstance(days, bool) and "warmup_days" not in changes:
+        if scenario.warmup_days >= days:
+            changes["warmup_days"] = max(0, days - 1)
+    try:
+        return derive(scenario, changes)
+    except ScenarioError as exc:
+        given = ", ".join(shown(k, v) for k, v in overrides.items())
+        problems = [
+            ScenarioError(
+                f"{p.message} (after {given})", path=p.path, field=p.field, expected=p.expected, found=p.found
+            )
+            for p in exc.problems
+        ]
+        raise ScenarioError.combine(problems, by_line=False) from None
 
 
 def read_toml(path: str | Path, what: str = "scenario file") -> tuple[dict[str, Any], str]:
@@ -172,31 +208,32 @@ def from_dict(
 def derive(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
     """A validated copy of ``scenario`` with ``changes`` applied: the one way to vary one.
 
-    ``changes`` is shaped like the file: a value that is a table (a mapping) is merged into
-    the table it names, anything else (numbers, strings, lists) replaces the field. The
-    copy keeps the original's file, folder and text, so relative paths still resolve and
-    later errors still name the file. A bad value raises :class:`ScenarioError` naming the
-    field (without a line: the value is not in the file).
+    ``changes`` is shaped like the file, or names fields by their dotted path (as a sweep
+    file does: ``{"integrated.vans_per_town": 4}``, ``{"carriers.postal.share": 0.5}``):
+    a value that is a table (a mapping) is merged into the table it names, anything else
+    (numbers, strings, lists) replaces the field. The copy keeps the original's file,
+    folder and text, so relative paths still resolve and later errors still name the
+    file. A bad value or path raises :class:`ScenarioError` naming the field (without a
+    line: the value is not in the file).
 
     >>> s = derive(from_dict({}), {"days": 7, "network": {"n_villages": 40}})
     >>> s.days, s.network.n_villages, s.network.area_km2
     (7, 40, 1064.0)
+    >>> derive(s, {"network.n_villages": 30}).network.n_villages
+    30
     """
-    data = _merged(scenario.model_dump(mode="json"), changes)
+    data = scenario.model_dump(mode="json")
+    for path, value in changes.items():
+        try:
+            set_fields(data, {path: value})
+        except PathError as exc:
+            raise ScenarioError(
+                exc.message, path=scenario._source, field=str(path), expected=exc.expected
+            ) from None
     changed = from_dict(data, path=scenario._source, text=None)
     changed._base_dir = scenario._base_dir
     changed._text = scenario._text
     return changed
-
-
-def _merged(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(data)
-    for key, value in changes.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _merged(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _combine(problems: list[ScenarioError]) -> ScenarioError:

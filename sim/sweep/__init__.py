@@ -4,7 +4,7 @@
 >>> runs = sim.sweep("scenarios/sweeps/fleet.toml", workers=2)   # doctest: +SKIP
 >>> runs.groupby("mode")["last_km.on_time_share"].mean()         # doctest: +SKIP
 
-Modules: :mod:`~sim.sweep.spec` (sweep files), :mod:`~sim.sweep.paths`
+Modules: :mod:`~sim.sweep.spec` (sweep files), :mod:`~sim.scenario.paths`
 (scenario field paths), :mod:`~sim.sweep.design` (grids, Latin hypercube,
 Sobol, seeds), :mod:`~sim.sweep.store` (SQLite results), :mod:`~sim.sweep.runner`
 and :mod:`~sim.sweep.executors` (execution), :mod:`~sim.sweep.summary`

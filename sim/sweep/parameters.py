@@ -17,9 +17,9 @@ from typing import Any
 from sim.errors import did_you_mean
 from sim.scenario import Scenario
 from sim.scenario.errors import Loc, dotted, line_of
+from sim.scenario.paths import PathError, locate
 from sim.sweep.checks import Checker, flatten
 from sim.sweep.design import Parameter
-from sim.sweep.paths import PathError, locate
 
 SPEC_KEYS = ("values", "min", "max", "step", "log", "integer", "also")
 

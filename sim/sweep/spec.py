@@ -17,7 +17,7 @@ nothing runs. Example (``scenarios/sweeps/fleet.toml``)::
     "integrated.vans_per_town" = { values = [1, 2, 3], also = ["carriers.*.vans_per_town"] }
     "vehicle_types.micro_van.capacity_parcels" = { min = 200, max = 600 }   # lhs / sobol
 
-Field paths are resolved by :mod:`sim.sweep.paths`, the ``[parameters]`` table is
+Field paths are resolved by :mod:`sim.scenario.paths`, the ``[parameters]`` table is
 read by :mod:`sim.sweep.parameters`. Values are checked when a
 point is built (:meth:`SweepSpec.scenario_at`): a bad value fails that point's
 runs, with the scenario error as their error text, and the sweep goes on.
@@ -36,6 +36,7 @@ from typing import Any
 from sim.errors import did_you_mean
 from sim.scenario import Scenario, ScenarioError, derive, load
 from sim.scenario.load import read_toml
+from sim.scenario.paths import PathError, assign, locate
 from sim.sweep.checks import Checker, flatten
 from sim.sweep.design import (
     DESIGNS,
@@ -47,7 +48,6 @@ from sim.sweep.design import (
     run_seed,
 )
 from sim.sweep.parameters import parse_parameters
-from sim.sweep.paths import PathError, assign, locate
 
 TOP_KEYS = (
     "name",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -129,3 +130,44 @@ def test_written_files_are_readable_by_others(tmp_path):
     write_csv(target, pd.DataFrame({"day": [0]}))
     assert target.stat().st_mode & 0o777 == 0o644  # mkstemp's private 0600 is not kept
     assert target.read_text(encoding="utf-8") == "day\n0\n"
+
+
+# -- scenario.toml: the settings a run's folder keeps ---------------------------------------
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@pytest.mark.parametrize("name", ["lishui.toml", "lishui_peak.toml", "lishui_cold.toml"])
+def test_scenario_toml_reads_back_to_the_same_scenario(name, tmp_path):
+    import sim
+    from sim.scenario.write import to_toml
+
+    scenario = sim.load(SCENARIOS / name, days=9, **{"integrated.vans_per_town": 5})
+    target = tmp_path / "scenario.toml"
+    write_text(target, to_toml(scenario, "first line\nsecond line"))
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# first line\n# second line\n")
+    again = sim.load(target)
+    assert again.model_dump(mode="json") == scenario.model_dump(mode="json")
+    assert (again.days, again.integrated.vans_per_town) == (9, 5)
+
+
+def test_scenario_toml_keeps_unset_fields_unset_and_odd_keys_quoted(tmp_path):
+    import sim
+    from sim.scenario.write import to_toml
+
+    scenario = sim.from_dict(
+        {
+            "name": 'a "quoted" name',
+            "parcels": {"fixed_per_village": {"v 1": 3, "村": 0}},
+            "stations": {"dispatch_times": ["09:00", "00:05"]},
+            "network": {"source": "csv", "nodes_csv": "n.csv", "edges_csv": "e.csv"},
+        }
+    )
+    text = to_toml(scenario)
+    assert "pooled" not in text  # None: not set, as in a file that leaves it out
+    again = sim.from_dict(tomllib.loads(text))
+    assert again.parcels.fixed_per_village == {"v 1": 3, "村": 0}
+    assert again.name == 'a "quoted" name' and again.integrated.pooled is None
+    assert Path(again.network.nodes_csv).is_absolute()
+    assert again.network.nodes_csv == str(Path.cwd() / "n.csv")

@@ -21,7 +21,7 @@ from sim.report.run_files import RUN_FILES, prepare_folder, write_comparison, wr
 from sim.report.run_folder import RunFolderError, foreign_files, replaced
 
 LISHUI = Path(__file__).resolve().parents[2] / "scenarios" / "lishui.toml"
-TABLES = ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv", "villages.csv"]
+TABLES = ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv", "scenario.toml", "villages.csv"]
 
 
 @pytest.fixture(scope="module")

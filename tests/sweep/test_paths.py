@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sim
-from sim.sweep.paths import PathError, assign, leaf_paths, locate
+from sim.scenario.paths import PathError, assign, leaf_paths, locate
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Field paths into a scenario, as a researcher writes them in a sweep file.
+"""Field paths into a scenario, as a researcher writes them in a sweep file or a notebook.
 
 A path is dotted and addresses the scenario as its file does:
 
@@ -16,7 +16,8 @@ works for whatever sections the schema grows. A path that does not exist is a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sim.errors import LocatedError, did_you_mean
@@ -153,3 +154,50 @@ def assign(data: Any, loc: Location, value: Any) -> None:
     for part in loc[:-1]:
         node = node[part]
     node[loc[-1]] = value
+
+
+def set_fields(data: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    """Apply ``changes`` (field path -> value) to dumped scenario data, in place.
+
+    A path is resolved by :func:`locate` (``integrated.vans_per_town``,
+    ``carriers.postal.vans_per_town``, ``carriers.*.vans_per_town``); a value that is a
+    mapping is merged into the table it names, anything else replaces the field. A last
+    part that a table does not hold yet is added (validation then names an unknown key
+    with its "did you mean", or takes a new ``vehicle_types`` entry). Raises
+    :class:`PathError` when a part before the last does not exist.
+    """
+    for path, value in changes.items():
+        for loc in _targets(data, path):
+            node = data
+            for part in loc[:-1]:
+                node = node[part]
+            old = node[loc[-1]] if isinstance(node, list) or loc[-1] in node else None
+            node[loc[-1]] = _merged(old, value) if isinstance(old, dict) else copy.deepcopy(value)
+
+
+def _targets(data: dict[str, Any], path: str) -> list[Location]:
+    """Where ``path`` points: its locations, or a new key of the table(s) its parent names."""
+    try:
+        return locate(data, path)
+    except PathError as missing:
+        parent, _, last = path.rpartition(".")
+        tables = locate(data, parent) if parent else [()]
+        if not last.strip() or last.strip() == "*" or not all(isinstance(_at(data, t), dict) for t in tables):
+            raise missing from None
+        return [(*t, last.strip()) for t in tables]
+
+
+def _at(data: Any, loc: Location) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def _merged(old: dict[str, Any], value: Any) -> Any:
+    """``value`` merged into the table ``old`` when it is a mapping (recursively), else ``value``."""
+    if not isinstance(value, Mapping):
+        return copy.deepcopy(value)
+    out = dict(old)
+    for key, item in value.items():
+        out[key] = _merged(out[key], item) if isinstance(out.get(key), dict) else copy.deepcopy(item)
+    return out
