@@ -6,20 +6,20 @@ nothing of the simulation: estimates are read by their ``mean`` and ``half_width
 sweep charts read :func:`sim.sweep.summary.point_summary`'s table (``<kpi>.mean`` and
 ``<kpi>.ci95`` columns).
 
-Fonts: :func:`report_style` puts a list of CJK fonts behind the default one, those of
-them that are installed, so that a PNG draws Chinese names with whichever is there;
-in SVG, text stays text (``svg.fonttype = "none"``) and the viewer's fonts render it.
-matplotlib is imported inside the functions (``ruralsim validate`` should not pay it).
+Fonts and the back end are :mod:`sim.report.fonts`' (draw inside
+:func:`~sim.report.fonts.report_style`). matplotlib is imported inside the functions
+(``ruralsim validate`` should not pay it).
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from sim.report.fonts import pyplot
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,64 +28,11 @@ if TYPE_CHECKING:
 
     from sim.kpi.stats import Estimate
 
-#: Fonts with CJK glyphs, tried in order after the default font for characters it lacks.
-CJK_FALLBACK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Droid Sans Fallback",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "Hiragino Sans GB",
-    "Arial Unicode MS",
-)
-BASE_FONT = "DejaVu Sans"
 PANEL_COLUMNS = 3  # KPI panels per row
 PANEL_INCHES = (3.6, 2.6)  # width, height of one panel
 BAND_ALPHA = 0.2  # CI bands of the sweep lines
 MAX_SWEEP_LINES = 8  # more groups of the other parameters than this: points, not lines
 PARETO_COLOR = "#c00000"
-
-
-def font_list() -> list[str]:
-    """The sans-serif fonts charts use: the default, then the installed :data:`CJK_FALLBACK_FONTS`."""
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return [BASE_FONT, *(name for name in CJK_FALLBACK_FONTS if name in installed)]
-
-
-@contextlib.contextmanager
-def report_style() -> Iterator[None]:
-    """matplotlib settings of the report's figures: CJK font fallback, SVG text as text.
-
-    Fonts are fixed when a text is made: draw the figure inside this context."""
-    import matplotlib
-
-    with matplotlib.rc_context(
-        {"font.family": "sans-serif", "font.sans-serif": font_list(), "svg.fonttype": "none"}
-    ):
-        yield
-
-
-def _pyplot():
-    import matplotlib
-
-    if not _interactive():
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _interactive() -> bool:
-    """Whether a notebook or an interactive session draws the figures."""
-    import sys
-
-    return "ipykernel" in sys.modules or hasattr(sys, "ps1")
 
 
 def _half_widths(estimates: Sequence[Estimate | None]) -> np.ndarray:
@@ -101,7 +48,7 @@ def _means(estimates: Sequence[Estimate | None]) -> np.ndarray:
 
 def _bars(ax: Axes, groups: Mapping[str, Mapping[str, Estimate]], keys: Sequence[str]) -> None:
     """Beside each other for every key, one bar per group (mean) with its 95 % error bar."""
-    plt = _pyplot()
+    plt = pyplot()
     width = 0.8 / max(len(groups), 1)
     colors = plt.get_cmap("tab10")
     x = np.arange(len(keys))
@@ -123,7 +70,7 @@ def kpi_bars(
 ) -> Figure:
     """One panel per KPI (``kpis`` are (name, label)), one bar per group (mode or ladder
     level) at its mean, with the 95 % interval as error bar; KPIs no group has are left out."""
-    plt = _pyplot()
+    plt = pyplot()
     shown = [(k, label) for k, label in kpis if any(k in g for g in groups.values())]
     rows = max(math.ceil(len(shown) / PANEL_COLUMNS), 1)
     cols = min(max(len(shown), 1), PANEL_COLUMNS)
@@ -153,7 +100,7 @@ def grouped_bars(
 ) -> Figure:
     """Bars of one unit side by side: ``categories`` (key, label) along x (flows, vehicle
     kinds), one bar per group at its mean with the 95 % interval as error bar."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 3.4))
     _bars(ax, groups, [k for k, _ in categories])
     ax.set_xticks(np.arange(len(categories)), [label for _, label in categories])
@@ -175,7 +122,7 @@ DAILY_PANELS = (
 def daily_lines(series: Mapping[str, pd.DataFrame]) -> Figure:
     """The measured days, one line per group: volume, on-time share, backlog (the columns of
     :data:`DAILY_PANELS` of each group's table, by ``date``)."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(len(DAILY_PANELS), 1, figsize=(7.5, 2.2 * len(DAILY_PANELS)), sharex=True)
     for ax, (column, label) in zip(axes, DAILY_PANELS, strict=True):
         for group, table in series.items():
@@ -205,7 +152,7 @@ def pareto_front(cost: Sequence[float], coverage: Sequence[float]) -> np.ndarray
 def tradeoff_figure(summary: pd.DataFrame, cost_kpi: str, coverage_kpi: str) -> Figure:
     """Cost against coverage, one point per sweep point with its 95 % intervals both ways;
     the Pareto front (:func:`pareto_front`) ringed in red and joined in order of cost."""
-    plt = _pyplot()
+    plt = pyplot()
     cost, cov = summary[f"{cost_kpi}.mean"].to_numpy(float), summary[f"{coverage_kpi}.mean"].to_numpy(float)
     front = pareto_front(cost, cov)
     fig, ax = plt.subplots(figsize=(7.0, 4.6))
@@ -277,7 +224,7 @@ def _parameter_panel(ax: Axes, summary: pd.DataFrame, parameter: str, kpi: str, 
 
 def sweep_panels(summary: pd.DataFrame, parameters: Sequence[str], kpis: Sequence[str]) -> Figure:
     """Each KPI (rows) against each parameter (columns) of a sweep, mean and 95 % CI band."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(
         len(kpis),
         len(parameters),

@@ -13,20 +13,12 @@ import numpy as np
 
 from sim.records import RunRecord
 from sim.records.ledger import DELIVERED, FETCHED, PARCEL_IN
+from sim.report.fonts import pyplot, quiet_glyphs
 from sim.report.output import atomic_path
 from sim.units import MINUTES_PER_HOUR
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def coverage_map(rec: RunRecord, target: str | Path, day: int | None = None) -> None:
@@ -43,7 +35,7 @@ def lead_time_histogram(rec: RunRecord, target: str | Path) -> None:
 
 def lead_time_figure(rec: RunRecord) -> Figure:
     """Distribution of lead times, delivered in the village versus fetched, with the SLA line."""
-    plt = _pyplot()
+    plt = pyplot()
     led = rec.ledger
     rows = rec.measured_rows(PARCEL_IN)
     lead_h = (led.delivered_t[rows] - led.created_t[rows]) / MINUTES_PER_HOUR
@@ -77,9 +69,7 @@ def _save(fig: Figure, target: str | Path) -> None:
     """Write ``fig`` (format from the suffix; SVG keeps text as text) and close it."""
     import matplotlib
 
-    from sim.report.maps import quiet_glyphs
-
-    plt = _pyplot()
+    plt = pyplot()
     with atomic_path(target) as tmp, matplotlib.rc_context({"svg.fonttype": "none"}), quiet_glyphs():
         fig.savefig(tmp, dpi=110, bbox_inches="tight", format=Path(target).suffix.lstrip(".") or "png")
     plt.close(fig)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sim.kpi import Estimate, paired_difference, summarize
 from sim.records import RunRecord
 from sim.report import charts
+from sim.report.fonts import report_style
 from sim.report.report_data import CO2_KPI, daily_series, flow_co2_estimates
 from sim.report.tables import SECTION_TITLES, SUMMARY_KPIS, fmt
 from sim.report.villages import VILLAGE_COLUMNS, villages_over_runs
@@ -99,7 +100,7 @@ def svg_markup(fig: Figure) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.StringIO()
-    with charts.report_style():
+    with report_style():
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     return _XML_PROLOGUE.sub("", buffer.getvalue(), count=1)
@@ -282,7 +283,7 @@ def runs_report(
 ) -> str:
     """The page of a run (one group), a comparison (one group per mode, differences to the
     first) or a ladder (one group per level); ``villages`` as :func:`village_tables` gives them."""
-    with charts.report_style():
+    with report_style():
         estimates = {g: summarize([r.kpis for r in runs]) for g, runs in groups.items()}
         names = list(groups)
         differences = {
@@ -311,7 +312,7 @@ def runs_report(
 def sweep_report(name: str, summary: pd.DataFrame, parameters: Sequence[str], kpis: Sequence[str]) -> str:
     """The page of a sweep: each KPI against each parameter with 95 % bands, the cost
     against coverage trade-off with its Pareto front, and the per-point table."""
-    with charts.report_style():
+    with report_style():
         panels = Section("sweep", "KPIs against the parameters")
         panels.add_figure(
             charts.sweep_panels(summary, parameters, kpis),

@@ -20,20 +20,15 @@ Decisions (also in docs/design.md, "Maps"):
   demand) the villages', each at the first of a ring of positions around its point that
   overlaps no label and no marker placed before it; a village name that finds no free
   position is left out, a town's takes the least crowded position.
-* **Fonts.** Text is given the installed fonts of :data:`FONT_FALLBACK` in order, so a
-  Chinese name renders with the first CJK font the machine has; SVG output keeps text
-  as text (``svg.fonttype = "none"``: the viewer's fonts render it). Without any CJK font,
-  matplotlib's warning per missing glyph is silenced and one warning says which fonts
-  to install.
+* **Fonts** are :mod:`sim.report.fonts`' (every figure's): Chinese names render with
+  the first CJK font the machine has, SVG keeps text as text.
 
 matplotlib is imported inside the functions (``ruralsim validate`` should not pay for it).
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,13 +37,12 @@ import numpy as np
 
 from sim.kpi import village_table
 from sim.records import RunRecord
+from sim.report.fonts import pyplot, report_style, set_fonts
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-#: Fonts tried in order for every text of a map: CJK fonts first, then matplotlib's own.
-FONT_FALLBACK = ("Noto Sans CJK SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "DejaVu Sans")
 #: The nodes' lon/lat must match their x/y (km) to this after the linear fit, or the map
 #: stays in km (the two disagree: coordinates from two sources).
 LONLAT_FIT_TOLERANCE_KM = 0.05
@@ -75,8 +69,6 @@ LABEL_GID, SCALE_BAR_GID, SCALE_LABEL_GID, NORTH_ARROW_GID = (
     "scale_bar_label",
     "north_arrow",
 )
-_GLYPH_WARNING = r"Glyph \d+ .* missing from font"
-_CJK_FIRST_CODEPOINT = 0x2E80
 
 
 # --------------------------------------------------------------------------- public
@@ -88,8 +80,8 @@ def county_map(result, *, village_names: bool = False, day: int | None = None) -
     vans solid, trunks dashed, buses dotted. ``result`` is a :class:`sim.Result` or its
     :class:`~sim.records.RunRecord`; ``village_names`` labels the villages too."""
     rec = _record(result)
-    with _font_context() as fonts:
-        plt = _pyplot()
+    with report_style() as fonts:
+        plt = pyplot()
         fig = plt.figure(figsize=COUNTY_MAP_SIZE_IN)
         ax = fig.add_axes((0.07, 0.16, 0.62, 0.76))
         view = _MapView(rec, day)
@@ -112,7 +104,7 @@ def county_map(result, *, village_names: bool = False, day: int | None = None) -
         )
         names = view.village_labels() if village_names else []
         _place_labels(fig, [(ax, view.point_labels() + names)])
-        _set_fonts(fig, fonts)
+        set_fonts(fig, fonts)
     return fig
 
 
@@ -121,8 +113,8 @@ def operator_maps(result, *, day: int | None = None) -> Figure:
     the first measured day), every panel on the same extent, with the roads, villages,
     stations and hub for reference. ``result`` is a :class:`sim.Result` or its record."""
     rec = _record(result)
-    with _font_context() as fonts:
-        plt = _pyplot()
+    with report_style() as fonts:
+        plt = pyplot()
         view = _MapView(rec, day)
         ops = view.operators or ["no trips"]
         cols = min(OPERATOR_PANEL_COLUMNS, len(ops))
@@ -147,7 +139,7 @@ def operator_maps(result, *, day: int | None = None) -> Figure:
         fig.supxlabel(view.frame.axis_labels[0])
         fig.supylabel(view.frame.axis_labels[1])
         _place_labels(fig, [(ax, view.point_labels()) for ax in axes[: len(ops)]])
-        _set_fonts(fig, fonts)
+        set_fonts(fig, fonts)
     return fig
 
 
@@ -304,7 +296,7 @@ class _MapView:
     def colour(self, ops: list[str], t: int):
         if str(self.trips["kind"][t]) == "bus":
             return BUS_COLOUR
-        return _pyplot().get_cmap("tab10")(ops.index(str(self.trips["operator"][t])) % 10)
+        return pyplot().get_cmap("tab10")(ops.index(str(self.trips["operator"][t])) % 10)
 
     def trip_xy(self, t: int) -> np.ndarray:
         """Map points of trip ``t``: its GTFS shape when it is a bus line with one (lon/lat
@@ -416,7 +408,7 @@ def _operator_panel(ax: Axes, view: _MapView, op: str, *, first: bool) -> None:
 
 def _route_legend(ax: Axes, view: _MapView, ops: list[str], kinds: set[str]) -> list:
     """Legend entries (no data) for the operators' vans, the trunks and the buses of the day."""
-    cmap = _pyplot().get_cmap("tab10")
+    cmap = pyplot().get_cmap("tab10")
     handles = []
     for k, op in enumerate(ops):
         (h,) = ax.plot([], [], color=cmap(k % 10), label=f"{op} (day {view.day})")
@@ -545,71 +537,6 @@ def _overlap(a, b) -> float:
 
 def _inside(box, frame) -> bool:
     return box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
-
-
-# --------------------------------------------------------------------------- fonts
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def installed_fonts() -> list[str]:
-    """The fonts of :data:`FONT_FALLBACK` this machine has, in order (DejaVu Sans always)."""
-    from matplotlib import font_manager
-
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    return [f for f in FONT_FALLBACK if f in have or f == "DejaVu Sans"]
-
-
-_warned_no_cjk = False
-
-
-@contextlib.contextmanager
-def _font_context() -> Iterator[list[str]]:
-    """rcParams for drawing a map (fonts, SVG text as text), glyph warnings silenced."""
-    import matplotlib
-
-    fonts = installed_fonts()
-    rc = {"font.family": "sans-serif", "font.sans-serif": fonts, "svg.fonttype": "none"}
-    with matplotlib.rc_context(rc), quiet_glyphs():
-        yield fonts
-
-
-@contextlib.contextmanager
-def quiet_glyphs() -> Iterator[None]:
-    """matplotlib's warning per glyph its fonts lack, silenced (see :func:`_set_fonts`)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
-        yield
-
-
-def _set_fonts(fig: Figure, fonts: list[str]) -> None:
-    """Give every text of ``fig`` the font list (so it keeps them outside the rc context);
-    warn once per process when a CJK name meets a machine without a CJK font."""
-    global _warned_no_cjk
-    from matplotlib.text import Text
-
-    texts = fig.findobj(Text)
-    for text in texts:
-        text.set_fontfamily(fonts)
-    cjk = any(ord(c) >= _CJK_FIRST_CODEPOINT for t in texts for c in t.get_text())
-    if cjk and fonts == ["DejaVu Sans"]:
-        warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
-        if not _warned_no_cjk:
-            _warned_no_cjk = True
-            warnings.warn(
-                "no CJK font installed: Chinese names show as boxes in PNG maps (SVG keeps them as "
-                f"text for the viewer's fonts); install one of {', '.join(FONT_FALLBACK[:-1])} "
-                "(Debian: fonts-noto-cjk)",
-                UserWarning,
-                stacklevel=3,
-            )
 
 
 def _record(result) -> RunRecord:

@@ -153,8 +153,8 @@ def _write_run_files(
     written = ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv"]
     written.append(_write_scenario(folder, first.scenario, meta, "run"))
     if figures:
-        from sim.report.charts import report_style
         from sim.report.figures import coverage_map, lead_time_histogram
+        from sim.report.fonts import report_style
 
         with report_style():  # CJK fonts behind the default one, for Chinese names
             coverage_map(first, folder / "coverage_map.png")

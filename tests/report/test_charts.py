@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.kpi.stats import Estimate
-from sim.report import charts
+from sim.report import charts, fonts
 from sim.report.html import svg_markup
 
 GROUPS = {
@@ -144,7 +144,7 @@ def test_sweep_panels_draw_mean_lines_and_ci_bands_per_combination_of_the_others
 
 @pytest.mark.filterwarnings("ignore:Glyph:UserWarning")  # no CJK font on the machine: measured with DejaVu
 def test_svg_keeps_text_as_text_and_chinese_names_as_characters():
-    with charts.report_style():
+    with fonts.report_style():
         fig, ax = plt.subplots()
         ax.set_title("缙云县 coverage")
     markup = svg_markup(fig)
@@ -156,7 +156,7 @@ def test_svg_keeps_text_as_text_and_chinese_names_as_characters():
 def test_the_font_list_starts_with_the_default_and_names_only_installed_cjk_fonts():
     from matplotlib import font_manager
 
-    names = charts.font_list()
+    names = fonts.font_list()
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    assert names[0] == charts.BASE_FONT
-    assert set(names[1:]) <= installed & set(charts.CJK_FALLBACK_FONTS)
+    assert names[0] == fonts.BASE_FONT
+    assert set(names[1:]) <= installed & set(fonts.CJK_FALLBACK_FONTS)

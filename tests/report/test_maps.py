@@ -24,7 +24,7 @@ import pytest
 import sim
 from sim.kpi import village_table
 from sim.records.ledger import PARCEL_IN
-from sim.report import maps
+from sim.report import fonts, maps
 from sim.report.maps import LABEL_GID, SCALE_BAR_GID, SCALE_LABEL_GID, county_map, map_frame, operator_maps
 
 from ..golden.cases import gtfs as golden_gtfs_scenario
@@ -371,8 +371,8 @@ def test_chinese_names_are_kept_as_text_in_svg_and_warn_once(result, tmp_path, m
     rec = result.record
     towns = tuple("李家" if t == rec.places.towns[0] else t for t in rec.places.towns)
     monkeypatch.setattr(rec.places, "towns", towns)
-    monkeypatch.setattr(maps, "_warned_no_cjk", False)
-    monkeypatch.setattr(maps, "installed_fonts", lambda: ["DejaVu Sans"])
+    monkeypatch.setattr(fonts, "_warned_no_cjk", False)
+    monkeypatch.setattr(fonts, "font_list", lambda: [fonts.BASE_FONT])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig = county_map(rec)
@@ -388,6 +388,4 @@ def test_chinese_names_are_kept_as_text_in_svg_and_warn_once(result, tmp_path, m
 def test_the_fonts_fall_back_to_installed_cjk_fonts(result, figure):
     fig = figure(county_map(result))
     (hub,) = [t for t in labels(fig) if t.get_text().startswith("county hub")]
-    assert hub.get_fontfamily() == maps.installed_fonts()
-    assert maps.installed_fonts()[-1] == "DejaVu Sans"
-    assert set(maps.installed_fonts()) <= set(maps.FONT_FALLBACK)
+    assert hub.get_fontfamily() == fonts.font_list()
