@@ -730,3 +730,14 @@ def test_the_ladder_folder_keeps_its_scenario_and_metadata(ladder_run):
     assert meta["replications"] == len(meta["seeds"]) and meta["wall_time_s"] > 0
     written = sim.load(out / "scenario.toml")
     assert written.days == meta["days"] and written.mode == "integrated"
+
+
+def test_a_separate_run_draws_each_operator_on_its_own_panel(tmp_path, capsys):
+    out = tmp_path / "sep"
+    argv = ["run", str(LISHUI), "--mode", "separate", "--days", "2", "--replications", "1", "--quiet"]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert "coverage_map.png, operator_maps.png, lead_time.png" in capsys.readouterr().out
+    assert (out / "operator_maps.png").is_file()  # what the panels hold: tests/report/test_maps.py
+    together = tmp_path / "int"
+    assert main([*argv[:2], "--days", "2", "--replications", "1", "--quiet", "--out", str(together)]) == 0
+    assert not (together / "operator_maps.png").exists()  # one pooled fleet: the county map says it all

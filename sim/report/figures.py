@@ -28,6 +28,13 @@ def coverage_map(rec: RunRecord, target: str | Path, day: int | None = None) -> 
     _save(county_map(rec, day=day), target)
 
 
+def operator_panels(rec: RunRecord, target: str | Path, day: int | None = None) -> None:
+    """Save :func:`sim.report.maps.operator_maps` of ``rec`` (one panel per operator) to ``target``."""
+    from sim.report.maps import operator_maps
+
+    _save(operator_maps(rec, day=day), target)
+
+
 def lead_time_histogram(rec: RunRecord, target: str | Path) -> None:
     """Save :func:`lead_time_figure` to ``target``."""
     _save(lead_time_figure(rec), target)

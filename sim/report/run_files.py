@@ -35,6 +35,7 @@ RUN_FILES = frozenset(
         "fleets.csv",
         "backlog.csv",
         "coverage_map.png",
+        "operator_maps.png",
         "lead_time.png",
         "comparison.json",
         "comparison.csv",
@@ -153,16 +154,26 @@ def _write_run_files(
     written = ["kpis.json", "daily.csv", "trips.csv", "fleets.csv", "backlog.csv"]
     written.append(_write_scenario(folder, first.scenario, meta, "run"))
     if figures:
-        from sim.report.figures import coverage_map, lead_time_histogram
-        from sim.report.fonts import report_style
-
-        with report_style():  # CJK fonts behind the default one, for Chinese names
-            coverage_map(first, folder / "coverage_map.png")
-            lead_time_histogram(first, folder / "lead_time.png")
-        written += ["coverage_map.png", "lead_time.png"]
+        written += _write_run_figures(first, folder)
     groups = {first.scenario.mode: results}
     written += _write_report(groups, folder, f"{first.scenario.name}: {first.scenario.mode} mode", figures)
     return written
+
+
+def _write_run_figures(first: RunRecord, folder: Path) -> list[str]:
+    """coverage_map.png, in separate mode operator_maps.png (one panel per operator on one
+    extent: the operators' routes on one map would hide each other), and lead_time.png."""
+    from sim.report.figures import coverage_map, lead_time_histogram, operator_panels
+    from sim.report.fonts import report_style
+
+    written = ["coverage_map.png"]
+    with report_style():  # CJK fonts behind the default one, for Chinese names
+        coverage_map(first, folder / "coverage_map.png")
+        if first.scenario.mode == "separate":
+            operator_panels(first, folder / "operator_maps.png")
+            written.append("operator_maps.png")
+        lead_time_histogram(first, folder / "lead_time.png")
+    return [*written, "lead_time.png"]
 
 
 def _write_report(
