@@ -302,12 +302,13 @@ def shaped_feed(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def gtfs_results(tmp_path_factory):
-    """The golden GTFS county run for 3 days, with the sample feed and with a shaped copy."""
+def gtfs_results(tmp_path_factory, shared_data):
+    """The golden GTFS county run for 3 days, with the sample feed and with a shaped copy
+    (``shared_data`` skips when ../shared/data is not there)."""
+    if not (shared_data / "gtfs" / "sample_gtfs.zip").is_file():
+        pytest.skip("the GTFS sample feed is not in ../shared/data")
     tmp = tmp_path_factory.mktemp("gtfs")
     plain = golden_gtfs_scenario(tmp)
-    if not Path(plain.bus.gtfs.path).is_file():
-        pytest.skip("the GTFS sample feed is not in ../shared/data")
     shaped_path = shaped_feed(Path(plain.bus.gtfs.path), tmp / "shaped.zip")
     changes = {"days": 3, "warmup_days": 1, "mode": "integrated"}
     plain = sim.derive(plain, changes)
