@@ -18,7 +18,7 @@ There is exactly one ``county_hub`` and every town that has a village has exactl
 [-180, 180] / [-90, 90] (a latitude of 119 is a longitude: the columns are swapped), and
 the county is at most :data:`MAX_COUNTY_SPAN_KM` across. :func:`validate_graph` checks
 all of this and fills in a missing ``speed_kmh`` from the road class (a node id given
-twice in a GraphML file is the reader's to refuse: :mod:`sim.network.files`).
+twice in a GraphML file is the reader's to refuse: :mod:`sim.network.graphml`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """OpenStreetMap roads in the county's terms: which highways vans drive, their class and speed.
 
 One table, :data:`HIGHWAY_ROADS`, used by the OpenStreetMap importer (:mod:`sim.network.osm`)
-and by the reader of osmnx GraphML (:mod:`sim.network.files`). Each drivable ``highway``
+and by the reader of osmnx GraphML (:mod:`sim.network.graphml`). Each drivable ``highway``
 value maps to one of the contract's road classes (county / town / village) and a speed in
 km/h, with its source: ``DOMAIN.md`` (rural road speeds: county road ~60, town road ~40,
 village road 20-30 km/h, design speeds) where it gives one, else "estimate".
