@@ -246,9 +246,9 @@ Problem = tuple[Loc, str, str | None, str | None]
 
 
 def _freight_outside_timetable(s: Scenario) -> list[Problem]:
-    """Freight departures of generated lines must be departures of their timetable."""
+    """Freight departures of generated and of written lines must be departures of their timetable."""
     timetable = set(s.bus.generated_departures)
-    return [
+    problems: list[Problem] = [
         (
             ("bus", "generated_freight_departures", k),
             "a freight departure that is not in the lines' timetable",
@@ -258,6 +258,19 @@ def _freight_outside_timetable(s: Scenario) -> list[Problem]:
         for k, t in enumerate(s.bus.generated_freight_departures)
         if t not in timetable
     ]
+    for i, line in enumerate(s.bus.lines):
+        departures, own = ", ".join(map(format_clock, line.departures)), set(line.departures)
+        problems += [
+            (
+                ("bus", "lines", i, "freight_departures", k),
+                f"freight departure {format_clock(t)} of bus line {line.name!r} is not in its timetable",
+                f"one of bus.lines.{i}.departures: {departures}",
+                format_clock(t),
+            )
+            for k, t in enumerate(line.freight_departures or [])
+            if t not in own
+        ]
+    return problems
 
 
 def consistency_problems(s: Scenario) -> list[Problem]:

@@ -102,7 +102,6 @@ def _written_line(s: Scenario, w, i: int) -> BusLine:
             expected=f"a town_station node, e.g. {_station_names(w)}",
             found=f"{line.stops[0]!r} (a {kind})",
         )
-    _check_freight_departures(s, i)
     freight = line.departures if line.freight_departures is None else line.freight_departures
     capacity = np.array([line.cargo_parcels, line.cargo_kg, line.cargo_m3], dtype=float)
     stop_min = line.dwell_min + line.handover_min
@@ -138,20 +137,6 @@ _STOP_KINDS_TEXT = f"a node of kind {' / '.join(sorted(STOP_NODE_KINDS))}"
 def _station_names(w) -> str:
     names = [w.nodes[k] for k in w.station.tolist()]
     return ", ".join(repr(n) for n in names[:3]) + (" ..." if len(names) > 3 else "")
-
-
-def _check_freight_departures(s: Scenario, i: int) -> None:
-    """A written line's freight departures are departures of its timetable."""
-    line = s.bus.lines[i]
-    timetable = set(line.departures)
-    for k, t in enumerate(line.freight_departures or []):
-        if t not in timetable:
-            raise s.error_at(
-                ("bus", "lines", i, "freight_departures", k),
-                f"freight departure {format_clock(t)} of bus line {line.name!r} is not in its timetable",
-                expected=f"one of bus.lines.{i}.departures: {', '.join(map(format_clock, line.departures))}",
-                found=format_clock(t),
-            )
 
 
 def _line_from_stops(
