@@ -9,6 +9,26 @@ from sim.units import TIME_EPS_MIN
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
+class _Marks:
+    """One boolean scratch array over ledger rows, shared by every queue of the process:
+    marking the rows to remove and reading the marks of the queue's rows costs two index
+    operations, where ``np.isin`` sorts both arrays (10-100x slower on the queues here).
+    The marks are cleared before :meth:`keep_mask` returns, so no state survives a call."""
+
+    marks = np.zeros(0, dtype=bool)
+
+    @classmethod
+    def keep_mask(cls, rows: np.ndarray, removed: np.ndarray) -> np.ndarray:
+        """Mask of ``rows`` that are not in ``removed`` (both ledger row numbers >= 0)."""
+        need = int(max(rows.max(), removed.max())) + 1
+        if len(cls.marks) < need:
+            cls.marks = np.zeros(max(need, 2 * len(cls.marks)), dtype=bool)
+        cls.marks[removed] = True
+        keep = ~cls.marks[rows]
+        cls.marks[removed] = False
+        return keep
+
+
 class ItemQueue:
     """Ledger rows waiting at one place (a hub, a station, a village point).
 
@@ -70,6 +90,6 @@ class ItemQueue:
         """Remove the given rows wherever they are in the queue."""
         all_rows, ready = self._merged()
         if len(all_rows) and len(rows):
-            keep = ~np.isin(all_rows, rows)
+            keep = _Marks.keep_mask(all_rows, rows)
             self._rows = [all_rows[keep]] if keep.any() else []
             self._ready = [ready[keep]] if keep.any() else []
