@@ -115,8 +115,8 @@ def improve(
 ) -> list[list[int]]:
     """Apply improving inter- and intra-route moves until none is left (or ``max_rounds``)."""
     routes = [list(r) for r in routes if r]
-    if not routes:
-        return routes
+    if not routes or (len(routes) == 1 and len(routes[0]) == 1):
+        return routes  # a lone stop on a lone route: no move changes anything
     nb = None
     if neighbours is not None and prep.n > neighbours:
         nb = prep.neighbours[:, 1 : neighbours + 1]

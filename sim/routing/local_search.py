@@ -13,6 +13,17 @@ import numpy as np
 from .problem import EPS, Prepared
 from .routes import feasible
 
+# Upper-triangle index pairs (offset 2) of each route size seen, built once per size.
+_TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _pairs(m: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(m, 2)``, cached: the same few route sizes recur all day."""
+    iu = _TRIU.get(m)
+    if iu is None:
+        iu = _TRIU[m] = np.triu_indices(m, 2)
+    return iu
+
 
 def two_opt_route(prep: Prepared, route: list[int], max_moves: int | None = None) -> tuple[list[int], float]:
     """Improve one route by segment reversals until none helps; returns (route, gain).
@@ -37,7 +48,7 @@ def two_opt_route(prep: Prepared, route: list[int], max_moves: int | None = None
             # inner edges e1+1 .. e2-1 change direction
             inner = (rev[:-1][None, :] - rev[1:][:, None]) - (fwd[:-1][None, :] - fwd[1:][:, None])
             delta = delta + inner
-        iu = np.triu_indices(m, 2)
+        iu = _pairs(m)
         d = delta[iu]
         cand = np.nonzero(d < -EPS)[0]
         if cand.size == 0:

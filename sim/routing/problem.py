@@ -116,6 +116,7 @@ class Prepared:
         if self.capacity.shape[0] != self.d:
             raise ValueError("capacity must have one entry per load dimension")
         self.capacity_list = self.capacity.tolist()
+        self.room_list = (self.capacity + EPS).tolist()
         if p.pickup is None:
             self.pickup = np.zeros_like(self.delivery)
             self.has_pickup = False
@@ -144,6 +145,13 @@ class Prepared:
         self.penalty[0] = 0.0
         self.must_serve[0] = False
         self._neighbours: np.ndarray | None = None
+        self._time_rows: list[list[float]] | None = None
+        # Python lists of the per-stop rows, for the per-route loops of `routes.py`
+        self.delivery_rows = self.delivery.tolist()
+        self.pickup_rows = self.pickup.tolist()
+        self.service_list = self.service.tolist()
+        self.ready_list = self.ready.tolist()
+        self.due_list = self.due.tolist()
         # A stop that cannot be served even alone on a fresh vehicle.
         self.alone_ok = self._alone_feasible()
 
@@ -153,6 +161,13 @@ class Prepared:
         if self._arc_t is None:
             self._arc_t = np.ascontiguousarray(self.arc.T)
         return self._arc_t
+
+    @property
+    def time_rows(self) -> list[list[float]]:
+        """The travel-time matrix as nested Python lists (built on first use)."""
+        if self._time_rows is None:
+            self._time_rows = self.time.tolist()
+        return self._time_rows
 
     @property
     def time_t(self) -> np.ndarray:

@@ -16,21 +16,23 @@ from .problem import EPS, Prepared
 def forward_times(prep: Prepared, route: list[int]) -> list[float]:
     """Earliest service start at each stop (waiting when early), depot departure first.
 
-    Returns ``len(route) + 2`` values: departure, each stop, and the return time.
+    Returns ``len(route) + 2`` values: departure, each stop, and the return time. Runs on
+    the Python row lists of `Prepared` (the same IEEE arithmetic as the arrays, without
+    a numpy scalar per stop).
     """
     t = prep.start
     out = [t]
     prev = 0
-    time = prep.time
-    svc = prep.service
-    ready = prep.ready
+    time = prep.time_rows
+    svc = prep.service_list
+    ready = prep.ready_list
     for v in route:
-        t = t + svc[prev] + time[prev, v]
+        t = t + svc[prev] + time[prev][v]
         if t < ready[v]:
             t = ready[v]
         out.append(t)
         prev = v
-    out.append(t + svc[prev] + time[prev, 0])
+    out.append(t + svc[prev] + time[prev][0])
     return out
 
 
@@ -39,7 +41,7 @@ def time_feasible(prep: Prepared, route: list[int]) -> bool:
     if not prep.has_tw:
         return True
     t = forward_times(prep, route)
-    due = prep.due
+    due = prep.due_list
     for k, v in enumerate(route, start=1):
         if t[k] > due[v] + EPS:
             return False
@@ -63,8 +65,36 @@ def load_summary(prep: Prepared, route: list[int]) -> tuple[np.ndarray, np.ndarr
 
 
 def load_feasible(prep: Prepared, route: list[int]) -> bool:
-    """True when the load stays within capacity on every dimension along the route."""
-    return bool(np.all(load_summary(prep, route)[2] <= prep.capacity + EPS))
+    """True when the load stays within capacity on every dimension along the route.
+
+    Plain Python on the row lists: a daily route has a handful of stops and a few
+    dimensions, where a loop beats any array set-up. The on-board load after stop k is
+    the total delivery plus the running sum of ``pickup - delivery``, accumulated in the
+    same order as `load_summary`'s cumulative sum.
+    """
+    if not route:
+        return True
+    dl_rows = prep.delivery_rows
+    room = prep.room_list
+    for k, cap in enumerate(room):
+        total = 0.0
+        for v in route:
+            total += dl_rows[v][k]
+        if total > cap:
+            return False
+    if not prep.has_pickup:
+        return True
+    pk_rows = prep.pickup_rows
+    for k, cap in enumerate(room):
+        total = 0.0
+        for v in route:
+            total += dl_rows[v][k]
+        run = 0.0
+        for v in route:
+            run += pk_rows[v][k] - dl_rows[v][k]
+            if total + run > cap:
+                return False
+    return True
 
 
 def feasible(prep: Prepared, route: list[int]) -> bool:
