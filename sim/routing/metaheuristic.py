@@ -25,7 +25,7 @@ from sim.units import FLOAT_EPS
 from .descent import improve
 from .plan import Plan
 
-AVG_REMOVED = 15.0  # c-bar: mean number of removed stops per iteration
+AVG_REMOVED = 10.0  # c-bar: mean number of removed stops per iteration (10 as in the paper)
 MAX_STRING = 10.0  # L_max: longest string removed from one route
 SPLIT_RATE = 0.5
 SPLIT_DEPTH = 0.01
