@@ -74,7 +74,12 @@ def county(
     return derive(base, changes)
 
 
-def measure(scenario) -> dict[str, float]:
+def measure(mode: str = "integrated", days: int = YEAR_DAYS) -> dict[str, float]:
+    """One run of the built-in county (``compare_checkouts.py`` calls this in both checkouts)."""
+    return measure_run(county(mode, days))
+
+
+def measure_run(scenario) -> dict[str, float]:
     """Wall seconds of one run of ``scenario`` on a world built beforehand, with its counts."""
     import sim
     from sim.setup import build_world
@@ -101,7 +106,7 @@ def year_in_fresh_process(mode: str, days: int) -> dict[str, float]:
 
 def child(mode: str, days: int) -> None:
     """What :func:`year_in_fresh_process` runs: the year, max RSS right after it, the reference."""
-    m = measure(county(mode, days))
+    m = measure(mode, days)
     m["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / KB_PER_MB
     m["reference_s"] = reference_s()
     print(json.dumps(m))
@@ -111,8 +116,8 @@ def paired_medians(a, b, repeat: int) -> tuple[dict[str, float], dict[str, float
     """Run scenarios ``a`` and ``b`` alternately ``repeat`` times; the median wall of each."""
     runs_a, runs_b = [], []
     for _ in range(repeat):
-        runs_a.append(measure(a))
-        runs_b.append(measure(b))
+        runs_a.append(measure_run(a))
+        runs_b.append(measure_run(b))
 
     def median(runs: list[dict[str, float]]) -> dict[str, float]:
         return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
@@ -174,7 +179,7 @@ def year_rows(days: int) -> list[Row]:
 
 def ratio_rows(volume_days: int, villages_days: int, repeat: int, reference: float) -> list[Row]:
     """Parcels x2 against x1 and 900 villages against 90, in this process (after a warm-up run)."""
-    measure(county(days=WARM_UP_DAYS))
+    measure(days=WARM_UP_DAYS)
     single, double = paired_medians(
         county(days=volume_days), county(days=volume_days, volume=DOUBLE_VOLUME), repeat
     )
@@ -267,7 +272,7 @@ class YearCounts:
     param_names = ["mode"]
 
     def setup_cache(self) -> dict[str, dict[str, float]]:
-        counts = {mode: measure(county(mode)) for mode in MODES}
+        counts = {mode: measure(mode) for mode in MODES}
         reference = reference_s()
         for m in counts.values():
             m["x_reference"] = m["wall_s"] / reference
