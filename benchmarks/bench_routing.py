@@ -20,8 +20,12 @@ import sys
 import time
 from pathlib import Path
 
-from daily_problems import SIZES, SizedProblems, daily_problems
-from reference import reference_s
+if __package__:  # asv imports the folder as the package ``benchmarks``
+    from .daily_problems import SIZES, SizedProblems, daily_problems
+    from .reference import reference_s
+else:  # run as a script (python benchmarks/bench_routing.py), or benchmarks/ on sys.path
+    from daily_problems import SIZES, SizedProblems, daily_problems
+    from reference import reference_s
 
 from sim.routing import solve
 from sim.routing.instances import synthetic_problem

@@ -31,7 +31,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from reference import reference_s
+if __package__:  # asv imports the folder as the package ``benchmarks``
+    from .reference import reference_s
+else:  # run as a script (python benchmarks/bench_simulation.py), or benchmarks/ on sys.path
+    from reference import reference_s
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "lishui.toml"
