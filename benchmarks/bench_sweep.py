@@ -4,7 +4,8 @@ The sweep is 200 runs of the built-in Lishui county over a short horizon (7 days
 1 warm-up): both modes x 5 fleet sizes x 20 replications, stored in a fresh
 SQLite file, as ``ruralsim sweep`` would. asv runs the ``time_*`` methods; as a
 plain script it prints runs per second for each executor and the time to start
-(and stop) a Dask LocalCluster::
+(and stop) a Dask LocalCluster, each wall time also as a multiple of the reference
+workload (``reference.py``) measured in the same process::
 
     python benchmarks/bench_sweep.py [--workers 1 2] [--replications 20] [--dask]
 """
@@ -16,6 +17,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+if __package__:  # asv imports the folder as the package ``benchmarks``
+    from .reference import reference_s
+else:  # run as a script (python benchmarks/bench_sweep.py), or benchmarks/ on sys.path
+    from reference import reference_s
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "lishui.toml"
@@ -95,22 +101,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replications", type=int, default=20, help="per point; 10 points (default 20)")
     parser.add_argument("--dask", action="store_true", help="also run the sweep on a Dask LocalCluster")
     args = parser.parse_args(argv)
+    reference = reference_s()
+    print(f"reference workload (M/M/3, 100,000 customers) in this process: {reference:.3f} s")
     print(f"sweep: 10 points x {args.replications} replications, Lishui county, 7 days")
-    for workers in args.workers:
-        r = run_sweep(workers=workers, replications=args.replications)
+    print(f"  {'executor':<44} {'runs':>5} {'wall s':>7} {'x reference':>11} {'runs/s':>7}")
+
+    def line(executor: str, r: dict) -> None:
         print(
-            f"  {workers} worker(s): {r['runs']} runs in {r['wall_s']:.1f} s = {r['runs_per_s']:.2f} runs/s"
+            f"  {executor:<44} {r['runs']:>5} {r['wall_s']:>7.1f} {r['wall_s'] / reference:>11.1f} "
+            f"{r['runs_per_s']:>7.2f}"
         )
+
+    for workers in args.workers:
+        line(f"process pool, {workers} worker(s)", run_sweep(workers=workers, replications=args.replications))
+    if args.dask:
+        r = run_sweep(workers=2, scheduler="local", replications=args.replications)
+        line("Dask LocalCluster, 2 workers (start-up included)", r)
     startups = [dask_startup(2) for _ in range(3)]
     best = min(s["start_s"] for s in startups)
     close = startups[0]["close_s"]
-    print(f"Dask LocalCluster, 2 worker processes: start {best:.2f} s (best of 3), close {close:.2f} s")
-    if args.dask:
-        r = run_sweep(workers=2, scheduler="local", replications=args.replications)
-        print(
-            f"  Dask LocalCluster, 2 workers (start-up included): {r['runs']} runs in {r['wall_s']:.1f} s "
-            f"= {r['runs_per_s']:.2f} runs/s"
-        )
+    print(
+        f"Dask LocalCluster, 2 worker processes: start {best:.2f} s = {best / reference:.2f} x reference "
+        f"(best of 3), close {close:.2f} s"
+    )
     return 0
 
 
