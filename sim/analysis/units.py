@@ -39,6 +39,8 @@ AUTO, NO_PAIR = "auto", "none"
 #: The default parameter to pair on, when a sweep varies it.
 DEFAULT_PAIR = "mode"
 DIFFERENCE = "_minus_"
+#: A variance of the unit means below this share of the KPI's square is rounding: no noise share.
+_FLAT = 1e-20
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -77,18 +79,25 @@ class Units:
     def noise(self, kpi: str) -> float:
         """The share of the variance of the unit means that is replication noise.
 
-        (mean within-unit variance / replications) / variance of the unit means; NaN with
-        one replication. Near 0: the means are the parameters' doing; near 1: noise.
+        The noise is the unit x replication interaction of a two-way table (units with
+        every replication): what is left of a run once its unit's mean and its
+        replication's mean are taken out. With common random numbers a replication's
+        luck moves every unit alike, no index sees it, and it is not counted. The share is
+        (noise variance / replications) / variance of the unit means, at most 1; NaN with
+        one replication or when the means do not vary. Near 0: the means are the
+        parameters' doing; near 1: noise.
         """
-        values = self.runs[["unit", kpi]].dropna()
-        per_unit = values.groupby("unit")[kpi]
-        counts = per_unit.count()
-        within = per_unit.var(ddof=1)[counts > 1]
-        between = per_unit.mean().var(ddof=1)
-        if within.empty or not between or math.isnan(between):
+        wide = self.runs.pivot_table(index="unit", columns="replication", values=kpi, aggfunc="first")
+        wide = wide.dropna().to_numpy(dtype=float)
+        units, replications = wide.shape if wide.size else (0, 0)
+        if units < 2 or replications < 2:
             return math.nan
-        harmonic = len(counts[counts > 1]) / float((1.0 / counts[counts > 1]).sum())
-        return float(min(within.mean() / harmonic / between, 1.0))
+        residual = wide - wide.mean(axis=1, keepdims=True) - wide.mean(axis=0, keepdims=True) + wide.mean()
+        noise = float((residual**2).sum()) / ((units - 1) * (replications - 1))
+        between = float(wide.mean(axis=1).var(ddof=1))
+        if between <= _FLAT * max(1.0, float(np.abs(wide).mean()) ** 2):  # rounding, not variance
+            return math.nan
+        return min(noise / replications / between, 1.0)
 
     def where(self, field_name: str | None = None) -> dict[str, Any]:
         """Keyword arguments locating an error in this input: the store, the option."""

@@ -56,3 +56,16 @@ def planted_box(scenario, seed: int) -> dict[str, float]:
     x1, x2, _ = _inputs(scenario)
     inside = -1.0 <= x1 <= 1.0 and x2 > 1.0
     return {"in_box": 1.0 if inside else 0.0, "x1": x1, "x2": x2}
+
+
+#: What integration saves per item in :func:`modal_cost` (yuan), the same at every point.
+INTEGRATION_SAVING = 3.0
+
+
+def modal_cost(scenario, seed: int) -> dict[str, float]:
+    """A cost per item that grows with x1, is INTEGRATION_SAVING lower when integrated, and
+    carries noise from the seed alone (so common random numbers cancel it in a difference)."""
+    x1, _, _ = _inputs(scenario)
+    saving = INTEGRATION_SAVING if scenario.mode == "integrated" else 0.0
+    noise = NOISE_SD * float(np.random.default_rng(seed).normal())
+    return {"cost.yuan_per_item": 10.0 + 2.0 * x1 - saving + noise, "pure_noise": noise}
