@@ -69,12 +69,17 @@ def index_bars(
 
 def prim_trajectory(finding: PrimFinding, condition: str) -> Figure:
     """PRIM's peeling trajectory: density against coverage, coloured by the number of
-    restricted parameters, the chosen box ringed (EMA Workbench's trade-off view)."""
+    restricted parameters, the chosen box ringed (EMA Workbench's trade-off view; a legend,
+    not a colour bar, which constrained layout cannot always place)."""
     plt = pyplot()
     t = finding.trajectory
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18)
-    fig.colorbar(points, ax=ax, label="parameters restricted")
+    colors = plt.get_cmap("viridis")
+    dims = sorted(int(d) for d in t["res_dim"].unique())
+    for k, dim in enumerate(dims):
+        part = t[t["res_dim"] == dim]
+        color = colors(k / max(len(dims) - 1, 1))
+        ax.scatter(part["coverage"], part["density"], color=color, s=18, label=f"{dim} restricted")
     chosen = t.loc[finding.chosen]
     ax.scatter(
         [chosen["coverage"]],

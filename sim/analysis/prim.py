@@ -90,7 +90,7 @@ def _check_cases(units: Units, condition: Condition, y: np.ndarray) -> None:
 
 
 def _inputs(means: pd.DataFrame, inputs: list[str]) -> pd.DataFrame:
-    """Parameters as PRIM reads them: floats, integers, and categories for the rest."""
+    """Parameters as PRIM reads them: numbers as floats, categories for the rest."""
     x = means[inputs].reset_index(drop=True).copy()
     for name in inputs:
         column = x[name]
@@ -98,9 +98,8 @@ def _inputs(means: pd.DataFrame, inputs: list[str]) -> pd.DataFrame:
             x[name] = column.astype(str).astype("category")
         elif not pd.api.types.is_numeric_dtype(column):
             x[name] = column.astype(str).astype("category")
-        elif pd.api.types.is_integer_dtype(column):
-            x[name] = column.astype(np.int64)
-        else:
+        else:  # integers too: EMA Workbench 2.5.3 writes peeling midpoints (1.5) into an
+            # integer column's limits, which pandas 3 refuses
             x[name] = column.astype(float)
     return x
 

@@ -54,3 +54,27 @@ def test_conditions_evaluate_on_columns_and_refuse_code():
     ]:
         with pytest.raises(sim.ScenarioError, match=said):
             Condition(bad, list(table))
+
+
+def test_prim_reads_integer_parameters():
+    """An integer parameter (a fleet size) in a run table: PRIM restricts it too."""
+    rng = np.random.default_rng(0)
+    n = 300
+    vans, demand = rng.integers(1, 5, n), rng.uniform(10.0, 40.0, n)
+    runs = pd.DataFrame(
+        {
+            "sweep": "s",
+            "point": range(n),
+            "replication": 0,
+            "seed": 1,
+            "status": "done",
+            "vans": vans,
+            "demand": demand,
+            "late": ((vans <= 2) & (demand > 25.0)).astype(float),
+        }
+    )
+    limits = sim.analyze(runs, method="prim", condition="late > 0.5", parameters=["vans", "demand"]).table
+    limits = limits.set_index("parameter")
+    assert limits.loc["vans", "high"] < 3 and limits.loc["demand", "low"] == pytest.approx(
+        25.0, abs=2.0
+    )  # density >= 0.8 allows a margin
