@@ -19,6 +19,8 @@ from sim.scenario import Scenario, ScenarioError, derive, from_dict, load
 from sim.version import __version__ as __version__
 
 _LAZY = {
+    "analyze": "sim.analysis.api",
+    "Analysis": "sim.analysis.api",
     "Comparison": "sim.api",
     "compare": "sim.api",
     "Result": "sim.api",
@@ -35,6 +37,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from sim.analysis.api import Analysis, analyze
     from sim.api import (
         Comparison,
         Ladder,
@@ -61,12 +64,14 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Analysis",
     "Comparison",
     "Ladder",
     "Result",
     "Scenario",
     "World",
     "ScenarioError",
+    "analyze",
     "build_world",
     "compare",
     "derive",

@@ -91,6 +91,7 @@ CLASS_FOLDERS = (
     "08-store",
     "10-bounded",
     "11-messages",
+    "14-analysis",
 )
 OWN_TESTS = ("report/test_run_folder.py", "sweep/test_workers_die.py")
 

@@ -1,8 +1,8 @@
 """The ``ruralsim`` parser, the dispatch to its commands, and errors turned into exit codes.
 
 The commands live in :mod:`sim.cli.run` (run, compare, validate) and
-:mod:`sim.cli.sweep` (sweep, sweep-summary); each declares its options and
-returns an exit code. Here every error becomes a readable message and a code:
+:mod:`sim.cli.sweep` (sweep, sweep-summary), :mod:`sim.cli.analyze` (sweep-analyze);
+each declares its options and returns an exit code. Here every error becomes a readable message and a code:
 bad input (a scenario or sweep file, an option, an output folder) exits 2
 without a traceback, an output file that cannot be written exits 1, Ctrl-C
 130, a reader of stdout that went away (``| head``) 141 without a word, and a
@@ -16,6 +16,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 
+from sim.cli.analyze import add_analyze_command
 from sim.cli.network import add_network_commands
 from sim.cli.run import add_run_commands
 from sim.cli.sweep import add_sweep_commands
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     add_run_commands(sub)
     add_sweep_commands(sub)
+    add_analyze_command(sub)
     add_network_commands(sub)
     return parser
 

@@ -204,6 +204,10 @@ def _parameter_panel(ax: Axes, summary: pd.DataFrame, parameter: str, kpi: str, 
     keys = summary[others].astype(str).agg(" ".join, axis=1) if others else None
     groups = list(dict.fromkeys(keys)) if keys is not None else [None]
     lines = len(groups) <= MAX_SWEEP_LINES
+    if not lines:  # a sampled design: every point alone, drawn at once (thousands of points)
+        mean, half = summary[f"{kpi}.mean"].to_numpy(float), summary[f"{kpi}.ci95"].to_numpy(float)
+        ax.errorbar(x_all, mean, yerr=np.nan_to_num(half), fmt="o", ms=2, elinewidth=0.5, alpha=0.6)
+        groups = []
     for group in groups:
         pick = np.ones(len(summary), bool) if group is None else (keys == group).to_numpy()
         order = np.argsort(x_all[pick], kind="stable")

@@ -309,9 +309,17 @@ def runs_report(
     return render_page(title, subtitle, sections)
 
 
-def sweep_report(name: str, summary: pd.DataFrame, parameters: Sequence[str], kpis: Sequence[str]) -> str:
+def sweep_report(
+    name: str,
+    summary: pd.DataFrame,
+    parameters: Sequence[str],
+    kpis: Sequence[str],
+    analyses: Sequence[Section] = (),
+) -> str:
     """The page of a sweep: each KPI against each parameter with 95 % bands, the cost
-    against coverage trade-off with its Pareto front, and the per-point table."""
+    against coverage trade-off with its Pareto front, the sections of ``analyses``
+    (``ruralsim sweep-analyze``: :func:`sim.analysis.report.analysis_section`), and the
+    per-point table."""
     with report_style():
         panels = Section("sweep", "KPIs against the parameters")
         panels.add_figure(
@@ -326,6 +334,7 @@ def sweep_report(name: str, summary: pd.DataFrame, parameters: Sequence[str], kp
                 "Ringed: the Pareto front (no other point is cheaper and covers as many villages)",
             )
             sections.append(trade)
+        sections.extend(analyses)
         header = ["point", *parameters, "runs", *kpis]
         rows = [
             {
@@ -359,6 +368,7 @@ def write_sweep_report(
     kpis: Sequence[str],
     *,
     option: str | None = None,
+    analyses: Sequence[Section] = (),
 ) -> Path:
     """Write :func:`sweep_report` to ``target`` whole or not at all; a path that cannot be
     written is a :class:`~sim.scenario.ScenarioError` naming it (and ``option``)."""
@@ -370,7 +380,7 @@ def write_sweep_report(
         raise ScenarioError(
             "cannot write the report: it is a folder", path=target, field=option, expected="a file name"
         )
-    page = sweep_report(name, summary, parameters, kpis)
+    page = sweep_report(name, summary, parameters, kpis, analyses)
     try:
         write_text(target, page)
     except OSError as exc:

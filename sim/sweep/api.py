@@ -13,6 +13,7 @@ from sim.sweep.executors import ExecutorHandle, open_executor
 from sim.sweep.runner import Progress, run_sweep
 from sim.sweep.spec import SweepSpec, load_sweep, sweep_from_dict
 from sim.sweep.store import Store
+from sim.sweep.worker import Model
 
 
 def as_spec(sweep: str | Path | Mapping[str, Any] | SweepSpec) -> SweepSpec:
@@ -39,6 +40,7 @@ def sweep(
     executor: Executor | None = None,
     db: str | Path | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    model: Model | None = None,
 ) -> pd.DataFrame:
     """Run a parameter sweep and return one row per run.
 
@@ -53,6 +55,9 @@ def sweep(
     The DataFrame has ``sweep, point, replication, seed, status``, one column
     per parameter, one per KPI, then ``error, wall_s, worker, attempts,
     scenario_hash, version``; rows are sorted by point and replication.
+    ``model`` runs in place of ``sim.run``: a function ``(scenario, seed) -> {KPI: value}``
+    (module-level, so that worker processes can unpickle it), e.g. a test function of
+    known sensitivity indices; everything else (design, seeds, store) is the same.
     Raises :class:`~sim.ScenarioError` for a bad sweep, and
     :class:`~sim.sweep.runner.SweepInterrupted` (a KeyboardInterrupt) on Ctrl-C,
     after storing every finished run.
@@ -61,10 +66,9 @@ def sweep(
     with Store(db if db is not None else default_db(spec)) as store:
         if executor is not None:
             window = 2 * int(getattr(executor, "_max_workers", 0) or 32)
-            run_sweep(
-                spec, store, ExecutorHandle(executor, "given executor", window), on_progress=on_progress
-            )
+            handle = ExecutorHandle(executor, "given executor", window)
+            run_sweep(spec, store, handle, on_progress=on_progress, model=model)
         else:
             with open_executor(workers, scheduler) as handle:
-                run_sweep(spec, store, handle, on_progress=on_progress)
+                run_sweep(spec, store, handle, on_progress=on_progress, model=model)
         return store.runs(spec.key)

@@ -5,7 +5,11 @@ takes every combination of the listed values; a Latin hypercube or a Sobol
 sample (``scipy.stats.qmc``) draws ``samples`` points from the unit cube and
 maps each coordinate onto its parameter: linearly (or log-uniformly) onto a
 range, evenly onto the integers of an integer range, and onto equal-width bins
-for a list of values (a categorical parameter).
+for a list of values (a categorical parameter). The sensitivity designs
+(``saltelli``, ``morris``: :mod:`sim.sweep.sensitivity`) sample the ranges in
+the layout their estimators need and cross the list parameters (e.g. ``mode``)
+with the sample: every row runs at every listed value, so that modes are
+compared at the same point, on the same seeds.
 
 Seeds depend only on the base seed, the point and the replication, never on
 the order in which runs finish or on the number of workers.
@@ -23,7 +27,18 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-DESIGNS = ("grid", "lhs", "sobol")
+from sim.sweep.sensitivity import (
+    DEFAULT_MORRIS_LEVELS,
+    morris_unit,
+    qmc_engine,
+    saltelli_rows,
+    saltelli_unit,
+)
+
+DESIGNS = ("grid", "lhs", "sobol", "saltelli", "morris")
+#: The designs made for an estimator (:mod:`sim.sweep.sensitivity`): their list parameters
+#: are crossed with the sample instead of sampled.
+SENSITIVITY_DESIGNS = ("saltelli", "morris")
 
 #: The most runs (points x replications) one sweep may have: checked before any point
 #: is made, so that a grid of 10^15 points is an error, not minutes of work and a MemoryError.
@@ -86,9 +101,9 @@ def sampled_points(
         return [{}]
     dim = len(parameters)
     if design == "lhs":
-        engine = _engine(qmc.LatinHypercube, dim, design_seed)
+        engine = qmc_engine(qmc.LatinHypercube, dim, design_seed)
     elif design == "sobol":
-        engine = _engine(qmc.Sobol, dim, design_seed)
+        engine = qmc_engine(qmc.Sobol, dim, design_seed)
     else:
         raise ValueError(f"unknown sampled design {design!r}")
     with warnings.catch_warnings():
@@ -100,28 +115,65 @@ def sampled_points(
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-def _engine(cls: Any, dim: int, seed: int) -> Any:
-    try:
-        return cls(dim, rng=np.random.default_rng(seed))
-    except TypeError:  # scipy < 1.15 calls it ``seed``
-        return cls(dim, seed=np.random.default_rng(seed))
+def sampled_and_crossed(parameters: Sequence[Parameter]) -> tuple[list[Parameter], list[Parameter]]:
+    """The parameters of a sensitivity design: ranges (sampled) and lists (crossed)."""
+    return [p for p in parameters if p.values is None], [p for p in parameters if p.values is not None]
 
 
-def design_points(parameters: Sequence[Parameter], design: str, samples: int | None) -> int:
+def unit_design(design: str, dimensions: int, samples: int, design_seed: int, levels: int) -> np.ndarray:
+    """The unit-cube rows of a Saltelli or Morris design (one column per sampled parameter)."""
+    if design == "saltelli":
+        return saltelli_unit(dimensions, samples, design_seed)
+    if design == "morris":
+        return morris_unit(dimensions, samples, levels, design_seed)
+    raise ValueError(f"{design!r} is not a sensitivity design")
+
+
+def sensitivity_points(
+    parameters: Sequence[Parameter], design: str, samples: int, design_seed: int, levels: int
+) -> list[dict[str, Any]]:
+    """The points of a Saltelli or Morris design: its rows in order, each at every value of
+    the crossed (list) parameter; point ``row * len(values) + k`` is row ``row`` at value ``k``."""
+    sampled, crossed = sampled_and_crossed(parameters)
+    unit = unit_design(design, len(sampled), samples, design_seed, levels)
+    columns = {p.name: p.from_unit(unit[:, j]) for j, p in enumerate(sampled)}
+    combos = list(itertools.product(*(p.values or () for p in crossed)))
+    points = []
+    for row in range(len(unit)):
+        for combo in combos:
+            values = {name: column[row] for name, column in columns.items()}
+            values.update(zip((p.name for p in crossed), combo, strict=True))
+            points.append({p.name: values[p.name] for p in parameters})
+    return points
+
+
+def design_points(
+    parameters: Sequence[Parameter], design: str, samples: int | None, levels: int = DEFAULT_MORRIS_LEVELS
+) -> int:
     """How many points the design has, computed without making them."""
+    if design in SENSITIVITY_DESIGNS:
+        sampled, crossed = sampled_and_crossed(parameters)
+        rows = saltelli_rows(len(sampled)) if design == "saltelli" else len(sampled) + 1
+        return (samples or 0) * rows * math.prod(len(p.values or ()) for p in crossed)
     if design != "grid":
         return samples if parameters and samples is not None else 1
     return math.prod(len(p.values) for p in parameters if p.values is not None)
 
 
 def make_points(
-    parameters: Sequence[Parameter], design: str, samples: int | None, design_seed: int
+    parameters: Sequence[Parameter],
+    design: str,
+    samples: int | None,
+    design_seed: int,
+    levels: int = DEFAULT_MORRIS_LEVELS,
 ) -> list[dict[str, Any]]:
     """The points of a design, in a fixed order: point ``i`` is always the same values."""
     if design == "grid":
         return grid_points(parameters)
     if samples is None:
         raise ValueError(f"design {design!r} needs samples")
+    if design in SENSITIVITY_DESIGNS:
+        return sensitivity_points(parameters, design, samples, design_seed, levels)
     return sampled_points(parameters, design, samples, design_seed)
 
 

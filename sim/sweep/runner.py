@@ -25,7 +25,7 @@ from sim.scenario import ScenarioError
 from sim.sweep.executors import ExecutorHandle
 from sim.sweep.spec import SweepSpec, scenario_hash
 from sim.sweep.store import DONE, FAILED, RunRecord, Store
-from sim.sweep.worker import Outcome, Task, error_text, run_task
+from sim.sweep.worker import Model, Outcome, Task, error_text, run_task
 
 _BROKEN = (
     "worker processes keep dying (out of memory, or killed?); finished runs are stored, "
@@ -137,10 +137,19 @@ def definition(spec: SweepSpec) -> dict[str, Any]:
         "design": spec.design,
         "samples": spec.samples,
         "design_seed": spec.design_seed,
+        "levels": spec.levels,
         "seed": spec.seed,
         "common_random_numbers": spec.common_random_numbers,
         "parameters": [
-            {"name": p.name, "paths": list(p.paths), "values": p.values, "min": p.low, "max": p.high}
+            {
+                "name": p.name,
+                "paths": list(p.paths),
+                "values": p.values,
+                "min": p.low,
+                "max": p.high,
+                "integer": p.integer,
+                "log": p.log,
+            }
             for p in spec.parameters
         ],
         "base": spec.base.model_dump(mode="json"),
@@ -155,16 +164,19 @@ def run_sweep(
     on_progress: Callable[[Progress], None] | None = None,
     notify: Callable[[str], None] | None = None,
     on_checked: Callable[[int, int], None] | None = None,
+    model: Model | None = None,
 ) -> Progress:
     """Run every run of ``spec`` that ``store`` does not hold as done; store each result.
 
     Before any run, the base scenario's county is built as ``validate`` builds it
     (a broken base is its own ScenarioError) and every point is checked
     (``on_checked``, see :func:`build_points`). ``on_progress`` is called once
-    before the first run and after every stored run.
+    before the first run and after every stored run. ``model`` replaces ``sim.run``
+    (see :data:`sim.sweep.worker.Model`; the county is then not built).
     """
     key = spec.key
-    check_base(spec)
+    if model is None:
+        check_base(spec)
     points = build_points(spec, on_checked)
     store.register(key, spec.name, spec.source, [p.name for p in spec.parameters], definition(spec))
     done = store.done(key)
@@ -175,7 +187,7 @@ def run_sweep(
         on_progress(progress)  # the start: counts known, nothing run yet
     record = _recorder(spec, store, progress, on_progress)
     try:
-        execute(_tasks(spec, order, record), handle, record, notify=notify)
+        execute(_tasks(spec, order, record, model), handle, record, notify=notify)
     except KeyboardInterrupt:
         raise SweepInterrupted(progress) from None
     if progress.remaining and progress.to_run:
@@ -217,7 +229,10 @@ def _recorder(
 
 
 def _tasks(
-    spec: SweepSpec, order: list[tuple[Point, int]], record: Callable[[Point, int, Outcome], None]
+    spec: SweepSpec,
+    order: list[tuple[Point, int]],
+    record: Callable[[Point, int, Outcome], None],
+    model: Model | None = None,
 ) -> Iterator[tuple[Point, Task]]:
     """The runs to submit, in order, each with its scenario built now (not held for all runs).
 
@@ -229,7 +244,7 @@ def _tasks(
         if point.error is not None:
             record(point, r, Outcome(FAILED, None, point.error, 0.0, "client", __version__))
             continue
-        yield point, Task(point.index, r, spec.seed_of(point.index, r), spec.scenario_at(point.values))
+        yield point, Task(point.index, r, spec.seed_of(point.index, r), spec.scenario_at(point.values), model)
 
 
 def execute(

@@ -42,12 +42,18 @@ from sim.sweep.design import (
     DESIGNS,
     MAX_RUN_SEED,
     MAX_SWEEP_RUNS,
+    SENSITIVITY_DESIGNS,
     Parameter,
     design_points,
     make_points,
     run_seed,
+    sampled_and_crossed,
 )
 from sim.sweep.parameters import parse_parameters
+from sim.sweep.sensitivity import DEFAULT_MORRIS_LEVELS
+
+#: Morris grids finer than this add nothing a screening needs (and make the step tiny).
+MAX_MORRIS_LEVELS = 100
 
 TOP_KEYS = (
     "name",
@@ -56,6 +62,7 @@ TOP_KEYS = (
     "design",
     "samples",
     "design_seed",
+    "levels",
     "replications",
     "seed",
     "common_random_numbers",
@@ -74,6 +81,7 @@ class SweepSpec:
     design: str = "grid"
     samples: int | None = None
     design_seed: int = 0
+    levels: int = DEFAULT_MORRIS_LEVELS
     replications: int = 1
     seed: int = 1
     common_random_numbers: bool = True
@@ -85,7 +93,9 @@ class SweepSpec:
     def points(self) -> list[dict[str, Any]]:
         """The design's points (parameter name -> value), point id = list index."""
         if not self._points:
-            self._points.extend(make_points(self.parameters, self.design, self.samples, self.design_seed))
+            self._points.extend(
+                make_points(self.parameters, self.design, self.samples, self.design_seed, self.levels)
+            )
         return self._points
 
     def seed_of(self, point: int, replication: int) -> int:
@@ -157,7 +167,7 @@ def sweep_from_dict(
     if design not in DESIGNS:
         check.fail(("design",), "unknown design", f"one of {list(DESIGNS)}", repr(design))
     samples = check.integer(data, "samples", None, 1, MAX_SWEEP_RUNS)
-    if design in ("lhs", "sobol") and samples is None:
+    if design != "grid" and samples is None:
         check.fail(("design",), f"design {design!r} needs samples = N", "samples = an integer >= 1")
     base = _base_scenario(data, check, path, base_dir)
     check.raise_any()
@@ -165,8 +175,11 @@ def sweep_from_dict(
     base = _apply_base(base, data.get("base", {}), check)
     check.raise_any()
     parameters = parse_parameters(data.get("parameters", {}), design, base, check)
+    levels = _levels(data, design, check)
+    if design in SENSITIVITY_DESIGNS:
+        _check_sensitivity(check, parameters, design)
     replications = check.integer(data, "replications", base.replications, 1, MAX_SWEEP_RUNS)
-    _check_size(check, parameters, design, samples, replications or 1)
+    _check_size(check, parameters, design, samples, replications or 1, levels)
     # Replication r runs with seed + r, and the store keeps every seed in an SQLite integer.
     seed = check.integer(data, "seed", base.seed, 0, MAX_RUN_SEED - (replications or 1) + 1)
     design_seed = check.integer(data, "design_seed", 0, 0, None)
@@ -186,6 +199,7 @@ def sweep_from_dict(
         design=design,
         samples=samples if design != "grid" else None,
         design_seed=design_seed or 0,
+        levels=levels,
         replications=replications or 1,
         seed=seed if seed is not None else 1,
         common_random_numbers=crn,
@@ -194,11 +208,46 @@ def sweep_from_dict(
     )
 
 
+def _levels(data: Mapping[str, Any], design: str, check: Checker) -> int:
+    """``levels`` of a Morris design: an even number >= 2 (the trajectory's step is half the grid)."""
+    if "levels" in data and design != "morris":
+        check.fail(("levels",), 'levels is for design = "morris" only', "no levels key", repr(design))
+    levels = check.integer(data, "levels", DEFAULT_MORRIS_LEVELS, 2, MAX_MORRIS_LEVELS)
+    if levels is not None and levels % 2:
+        check.fail(("levels",), "a Morris grid needs an even number of levels", "2, 4, 6, ...", str(levels))
+    return levels or DEFAULT_MORRIS_LEVELS
+
+
+def _check_sensitivity(check: Checker, parameters: list[Parameter], design: str) -> None:
+    """Saltelli and Morris sample ranges and cross at most one list parameter with the sample."""
+    sampled, crossed = sampled_and_crossed(parameters)
+    if parameters and not sampled:
+        check.fail(
+            ("parameters",),
+            f"design {design!r} samples ranges, and every parameter is a list",
+            "at least one range { min = .., max = .. }",
+        )
+    if len(crossed) > 1:
+        names = ", ".join(p.name for p in crossed)
+        check.fail(
+            ("parameters", crossed[1].name),
+            f"design {design!r} crosses one list parameter (e.g. mode) with its sample; "
+            f"this sweep lists {len(crossed)}: {names}",
+            "one list parameter; the others as ranges, or fixed in [base]",
+            crossed[1].name,
+        )
+
+
 def _check_size(
-    check: Checker, parameters: list[Parameter], design: str, samples: int | None, replications: int
+    check: Checker,
+    parameters: list[Parameter],
+    design: str,
+    samples: int | None,
+    replications: int,
+    levels: int = DEFAULT_MORRIS_LEVELS,
 ) -> None:
     """At most MAX_SWEEP_RUNS runs, counted before any point is made; else name the field that grew."""
-    points = design_points(parameters, design, samples)
+    points = design_points(parameters, design, samples, levels)
     if points * replications <= MAX_SWEEP_RUNS:
         return
     expected = f"at most {MAX_SWEEP_RUNS:,} runs (points x replications)"
@@ -207,7 +256,7 @@ def _check_size(
         found = f"a grid of {sizes} = {points:,} points ({points:.1e})"
         check.fail(("parameters",), "the sweep is too large", expected, found)
     elif points > MAX_SWEEP_RUNS:
-        check.fail(("samples",), "the sweep is too large", expected, f"{points:,} samples")
+        check.fail(("samples",), "the sweep is too large", expected, f"{points:,} points")
     else:
         found = f"{points:,} points x {replications:,} replications = {points * replications:,} runs"
         check.fail(("replications",), "the sweep is too large", expected, found)

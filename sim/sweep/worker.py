@@ -12,19 +12,25 @@ import os
 import socket
 import time
 import traceback
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sim.scenario import Scenario, ScenarioError
 
+#: A model of one's own in place of ``sim.run``: ``(scenario, seed) -> {KPI name: value}``.
+Model = Callable[[Scenario, int], Mapping[str, float]]
+
 
 @dataclass(frozen=True)
 class Task:
-    """One run to do: a point's validated scenario and the run's seed."""
+    """One run to do: a point's validated scenario, the run's seed, and the model (None:
+    ``sim.run``; else a picklable callable, e.g. a module-level function, for process pools)."""
 
     point: int
     replication: int
     seed: int
     scenario: Scenario
+    model: Model | None = None
 
 
 @dataclass(frozen=True)
@@ -40,18 +46,24 @@ class Outcome:
 
 
 def run_task(task: Task) -> Outcome:
-    """Simulate ``task`` with ``sim.run``; any exception becomes a failed outcome."""
-    from sim.api import run
+    """Simulate ``task`` with ``sim.run`` (or its model); any exception becomes a failed outcome."""
     from sim.version import __version__
 
     started = time.perf_counter()
     where = f"{socket.gethostname()}:{os.getpid()}"
     try:
-        result = run(task.scenario, seed=task.seed)
-        kpis = {str(name): float(value) for name, value in result.kpis.items()}
+        kpis = {str(name): float(value) for name, value in _simulate(task).items()}
         return Outcome("done", kpis, None, time.perf_counter() - started, where, __version__)
     except Exception as exc:
         return Outcome("failed", None, error_text(exc), time.perf_counter() - started, where, __version__)
+
+
+def _simulate(task: Task) -> Mapping[str, float]:
+    if task.model is not None:
+        return task.model(task.scenario, task.seed)
+    from sim.api import run
+
+    return run(task.scenario, seed=task.seed).kpis
 
 
 def error_text(exc: BaseException) -> str:
