@@ -18,8 +18,9 @@ BOTTOM = {"units", "errors", "atomic", "version"}
 LEAVES = {"routing", "network", "demand", "records", "scenario"}
 # Package -> the packages it may import (besides itself and the bottom floor).
 ALLOWED = {
-    "cli": {"api", "sweep", "report", "kpi", "model", "setup", *LEAVES},
-    "__init__": {"api", "sweep", "scenario"},
+    "cli": {"api", "analysis", "sweep", "report", "kpi", "model", "setup", *LEAVES},
+    "__init__": {"api", "analysis", "sweep", "scenario"},
+    "analysis": {"sweep", "report", "scenario"},
     "__main__": {"cli"},
     "sweep": {"api", "kpi", "scenario"},
     "api": {"model", "setup", "kpi", "records", "scenario"},

@@ -22,13 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.analysis.condition import Condition
 from sim.analysis.importance import feature_scores
 from sim.analysis.morris import morris_effects
 from sim.analysis.prim import DEFAULT_DENSITY, PrimFinding, prim_box
-from sim.analysis.sobol import CONFIDENCE, sobol_indices
+from sim.analysis.sobol import sobol_indices
 from sim.analysis.units import AUTO, Units, choose_kpis, load_units
 from sim.scenario import ScenarioError
 
@@ -41,8 +40,6 @@ DEFAULT_RESAMPLES = 1000
 MIN_REPLICATIONS = 3
 #: A noise share above this blurs the indices: more replications are needed.
 NOISE_WARNING_SHARE = 0.2
-#: KPI rows of the KPI-against-parameter panels (one row per KPI).
-MAX_PANEL_KPIS = 6
 
 
 @dataclass
@@ -179,21 +176,6 @@ def noise_warnings(noise: pd.DataFrame) -> list[str]:
                 f"{row.kpi}: {row.noise_share:.0%} of the variance of the point means is replication "
                 "noise: indices and boxes are blurred; more replications would sharpen them"
             )
-    return out
-
-
-def unit_summary(units: Units, kpis: Sequence[str]) -> pd.DataFrame:
-    """Per unit, in :func:`sim.sweep.summary.point_summary`'s layout (``point``, inputs,
-    ``done``, ``<kpi>.mean``, ``<kpi>.ci95``), for the sweep report's charts."""
-    grouped = units.runs.groupby("unit", sort=True)
-    out = grouped[units.inputs].first().reset_index().rename(columns={"unit": "point"})
-    out["done"], out["failed"] = grouped.size().to_numpy(), 0
-    for kpi in kpis:
-        n = grouped[kpi].count().to_numpy(dtype=float)
-        with np.errstate(all="ignore"):
-            t = stats.t.ppf(0.5 + CONFIDENCE / 2.0, np.maximum(n - 1, 1))
-            half = np.where(n > 1, t * grouped[kpi].std(ddof=1).to_numpy(dtype=float) / np.sqrt(n), math.nan)
-        out[f"{kpi}.mean"], out[f"{kpi}.ci95"] = grouped[kpi].mean().to_numpy(dtype=float), half
     return out
 
 

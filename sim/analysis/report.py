@@ -12,22 +12,27 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
-from sim.analysis import figures
-from sim.analysis.api import MAX_PANEL_KPIS, Analysis, unit_summary
+import sim.analysis.figures as figures
+from sim.analysis.sobol import CONFIDENCE
+from sim.analysis.units import Units
 from sim.report.fonts import report_style, set_fonts
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # sim.analysis.api imports this module (Analysis.figures): no import back
     from matplotlib.figure import Figure
 
     from sim.report.html import Section
 
 FIGURE_DPI = 110
+#: KPI rows of the KPI-against-parameter panels (one row per KPI).
+MAX_PANEL_KPIS = 6
 #: What each method's figure shows: (column, interval column, legend label), y label, title.
 _BARS = {
     "sobol": (
@@ -59,7 +64,7 @@ CAPTIONS = {
 }
 
 
-def analysis_figures(result: Analysis) -> Iterator[tuple[str, Figure]]:
+def analysis_figures(result: Any) -> Iterator[tuple[str, Figure]]:
     """(name, figure) of the analysis: the method's, then the KPI panels and the Pareto front."""
     from sim.report import charts
     from sim.report.html import SWEEP_COST_KPI, SWEEP_COVERAGE_KPI
@@ -87,7 +92,7 @@ def analysis_figures(result: Analysis) -> Iterator[tuple[str, Figure]]:
     yield from drawn
 
 
-def findings_text(result: Analysis) -> str:
+def findings_text(result: Any) -> str:
     """The findings for the terminal: the table, the noise per KPI and the notes (the
     warnings are :attr:`Analysis.warnings`, which the command writes to stderr)."""
     lines = [f"{result.method} analysis of sweep {result.name} ({result.units.design or 'a run table'})"]
@@ -115,7 +120,7 @@ def findings_text(result: Analysis) -> str:
     return "\n".join(lines)
 
 
-def analysis_section(result: Analysis, drawn: list[tuple[str, Figure]]) -> Section:
+def analysis_section(result: Any, drawn: list[tuple[str, Figure]]) -> Section:
     """The analysis as a section of the sweep report: the findings table and the figures."""
     from sim.report.html import Section, Table
 
@@ -129,7 +134,7 @@ def analysis_section(result: Analysis, drawn: list[tuple[str, Figure]]) -> Secti
     return section
 
 
-def write_files(result: Analysis, folder: Path, drawn: list[tuple[str, Figure]]) -> list[Path]:
+def write_files(result: Any, folder: Path, drawn: list[tuple[str, Figure]]) -> list[Path]:
     """``<method>.csv`` (:meth:`Analysis.to_frame`), ``<method>.json`` and
     ``<method>-<figure>.png`` in ``folder``; returns the paths written."""
     from sim.atomic import atomic_path, write_text
@@ -152,3 +157,18 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:.4g}"
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def unit_summary(units: Units, kpis: Sequence[str]) -> pd.DataFrame:
+    """Per unit, in :func:`sim.sweep.summary.point_summary`'s layout (``point``, inputs,
+    ``done``, ``<kpi>.mean``, ``<kpi>.ci95``), for the sweep report's charts."""
+    grouped = units.runs.groupby("unit", sort=True)
+    out = grouped[units.inputs].first().reset_index().rename(columns={"unit": "point"})
+    out["done"], out["failed"] = grouped.size().to_numpy(), 0
+    for kpi in kpis:
+        n = grouped[kpi].count().to_numpy(dtype=float)
+        with np.errstate(all="ignore"):
+            t = stats.t.ppf(0.5 + CONFIDENCE / 2.0, np.maximum(n - 1, 1))
+            half = np.where(n > 1, t * grouped[kpi].std(ddof=1).to_numpy(dtype=float) / np.sqrt(n), math.nan)
+        out[f"{kpi}.mean"], out[f"{kpi}.ci95"] = grouped[kpi].mean().to_numpy(dtype=float), half
+    return out
